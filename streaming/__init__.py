@@ -1,0 +1,1 @@
+"""The listening half: audio front end, streaming VAD, streaming ASR, model resolution."""
