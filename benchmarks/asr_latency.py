@@ -59,7 +59,7 @@ def cost_table(model: str, speech: np.ndarray, repeats: int) -> dict:
     for label, policy, min_window in tqdm(WINDOWS, desc=f"{model} cost", leave=False):
         decoder = WhisperDecoder(path, asr_config(model, policy, min_window))
         rows[label] = {f"{n:g}s": round(median_ms(
-            lambda n=n: decoder.transcribe(speech[:int(n * SAMPLE_RATE)]), repeats), 1)
+            lambda n=n, d=decoder: d.transcribe(speech[:int(n * SAMPLE_RATE)]), repeats), 1)
             for n in LENGTHS_S}
     return rows
 

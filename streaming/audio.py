@@ -14,9 +14,10 @@ from pathlib import Path
 import numpy as np
 
 from duplex_agent.config import SAMPLE_RATE
+from duplex_agent.errors import UserError
 
 
-class AudioError(ValueError):
+class AudioError(UserError, ValueError):
     """Input audio that cannot be used; the message says why and what to do."""
 
 

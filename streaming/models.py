@@ -18,6 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from duplex_agent.errors import UserError
+
 # Hub libraries (huggingface_hub, transformers) must never try the network.
 for _var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE"):
     os.environ.setdefault(_var, "1")
@@ -28,7 +30,7 @@ WHISPER_BASE_SIZE = 145_217_607
 WHISPER_BASE_SHA256 = "905e5bf8336bcc625ba4e33498d675a4b935504118c594d868c36e91a60c1a57"
 
 
-class ModelMissingError(RuntimeError):
+class ModelMissingError(UserError, RuntimeError):
     """A model's package is not installed, or its files are absent or damaged."""
 
 

@@ -1,0 +1,9 @@
+"""One module per subcommand. Each has ``register(subparsers)``, which adds its parser
+and sets ``run=`` to a function taking the parsed arguments and returning an exit code.
+Modules import nothing heavy at the top, so ``--help`` stays instant.
+"""
+
+COMMAND_MODULES = (
+    "duplex_agent.commands.models",
+    "duplex_agent.commands.transcribe",
+)

@@ -1,0 +1,24 @@
+"""``duplex-agent models``: resolve every bundled model and print a table."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("models", help="list every bundled model and whether it resolves",
+                            description="Resolve every model from its installed package "
+                                        "(joining split files into the cache once) and print "
+                                        "a table. Exit 1 if a required model is missing.")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from duplex_agent.reports import print_models
+    from streaming.models import MODELS, check_all
+
+    rows = check_all()
+    print_models(rows, as_json=args.json)
+    required = {role for role, spec in MODELS.items() if spec.required}
+    return 1 if any(r.status != "ok" and r.role in required for r in rows) else 0
