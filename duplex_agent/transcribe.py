@@ -6,6 +6,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from duplex_agent.config import SAMPLE_RATE, ListenConfig
 from duplex_agent.events import AsrFinal, AsrPartial, ListenEvent, SpeechEnded
 
@@ -19,6 +21,7 @@ class TranscriptionResult:
     model: str
     events: tuple[ListenEvent, ...]
     compute_s: float  # wall time spent listening (for the real-time factor)
+    audio: np.ndarray | None = None  # the decoded 16 kHz input, if asked to keep it
 
     @property
     def finals(self) -> list[AsrFinal]:
@@ -37,7 +40,14 @@ class TranscriptionResult:
         return " ".join(f.text for f in self.finals if f.text)
 
 
-def transcribe_file(path: Path, config: ListenConfig) -> TranscriptionResult:
+def segment_audio(result: TranscriptionResult, final: AsrFinal) -> np.ndarray:
+    """The audio of one final's speech segment (needs ``keep_audio=True``)."""
+    assert result.audio is not None, "transcribe_file(..., keep_audio=True) keeps the audio"
+    return result.audio[int(final.segment_start * SAMPLE_RATE):int(final.segment_end * SAMPLE_RATE)]
+
+
+def transcribe_file(path: Path, config: ListenConfig,
+                    keep_audio: bool = False) -> TranscriptionResult:
     from tqdm import tqdm
 
     from streaming.audio import chunks, load_audio
@@ -55,4 +65,5 @@ def transcribe_file(path: Path, config: ListenConfig) -> TranscriptionResult:
             bar.update(round(len(chunk) / SAMPLE_RATE, 1))
     events += listener.finish()
     return TranscriptionResult(str(path), len(audio) / SAMPLE_RATE, config.asr.model,
-                               tuple(events), time.perf_counter() - started)  # wall-clock ok
+                               tuple(events), time.perf_counter() - started,  # wall-clock ok
+                               audio if keep_audio else None)

@@ -6,4 +6,5 @@ Modules import nothing heavy at the top, so ``--help`` stays instant.
 COMMAND_MODULES = (
     "duplex_agent.commands.models",
     "duplex_agent.commands.transcribe",
+    "duplex_agent.commands.think",
 )

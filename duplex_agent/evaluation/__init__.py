@@ -1,0 +1,1 @@
+"""Quality measurements shared by benchmarks/ and the tests (no timing here)."""

@@ -1,0 +1,53 @@
+"""Local llama.cpp backend (llama-cpp-python), CPU only.
+
+llama.cpp keeps the tokens of the previous prompt in its KV cache and reuses
+the longest common prefix, so a stable system prompt and history are only
+evaluated once; ``warm()`` evaluates a prefix ahead of time (while the user is
+still talking).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from duplex_agent.llm import Message, Sampling
+
+
+class LlamaCppBackend:
+    def __init__(self, model_path: str | Path, name: str = "local", n_ctx: int = 2048,
+                 threads: int = 2) -> None:
+        from llama_cpp import Llama
+
+        self.name = name
+        with open(os.devnull, "w") as devnull, contextlib.redirect_stderr(devnull):
+            self._llm = Llama(model_path=str(model_path), n_ctx=n_ctx, n_threads=threads,
+                              n_threads_batch=threads, verbose=False, seed=7)
+
+    def chat(self, messages: list[Message], sampling: Sampling) -> Iterator[str]:
+        stream = self._llm.create_chat_completion(
+            messages=messages, max_tokens=sampling.max_tokens, temperature=sampling.temperature,
+            top_p=sampling.top_p, stop=list(sampling.stop) or None, seed=sampling.seed,
+            stream=True)
+        for chunk in stream:
+            piece = chunk["choices"][0]["delta"].get("content")
+            if piece:
+                yield piece
+
+    def complete(self, prompt: str, sampling: Sampling) -> Iterator[str]:
+        stream = self._llm.create_completion(
+            prompt, max_tokens=sampling.max_tokens, temperature=sampling.temperature,
+            top_p=sampling.top_p, stop=list(sampling.stop) or None, seed=sampling.seed,
+            stream=True)
+        for chunk in stream:
+            piece = chunk["choices"][0]["text"]
+            if piece:
+                yield piece
+
+    def warm(self, messages: list[Message]) -> None:
+        """Evaluate ``messages`` into the KV cache now (while the user is still talking), so
+        the real call, which shares their prefix, only evaluates what is new."""
+        for _ in self.chat(messages, Sampling(max_tokens=1)):
+            break

@@ -1,0 +1,163 @@
+"""The reply: the LLM, constrained by the injected thought and checked by the
+guard-rails, with a strategy template when it fails; memory questions are
+answered from memory.
+
+``ReplyWriter.stream()`` yields the reply sentence by sentence, each one checked
+before it is released, so the voice can start on the first sentence.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from duplex_agent.llm import LlmBackend, Message, Sampling
+from duplex_agent.memory import EmotionalMemory, memory_question
+from duplex_agent.prompts import load_pairs, load_text
+from duplex_agent.reply.guardrails import Verdict, check, sentences
+from duplex_agent.thinking.policy import feeling_word
+from duplex_agent.thinking.thought import Thought
+
+HISTORY_TURNS = 3  # earlier exchanges shown to the LLM
+
+
+@dataclass
+class ReplyStats:
+    replies: int = 0
+    fallbacks: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def fallback_rate(self) -> float:
+        return self.fallbacks / self.replies if self.replies else 0.0
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    source: str  # "llm", "template" or "memory"
+    reasons: tuple[str, ...] = ()  # why the LLM's reply was rejected, if it was
+    draft: str = ""  # what the LLM wrote
+
+
+class ReplyWriter:
+    def __init__(self, backend: LlmBackend | None, mode: str = "chat",
+                 sampling: Sampling | None = None) -> None:
+        if mode not in ("chat", "fewshot"):
+            raise ValueError(f"unknown reply mode {mode!r}: use chat or fewshot")
+        self.backend, self.mode = backend, mode
+        self.sampling = sampling or Sampling(max_tokens=60, stop=("\n\n", "Person:", "对方："))
+        self.stats = ReplyStats()
+
+    def write(self, thought: Thought, user_text: str, memory: EmotionalMemory) -> Reply:
+        """The whole reply at once (see ``stream`` for sentence-by-sentence)."""
+        pieces = list(self.stream(thought, user_text, memory))
+        return pieces[-1][1] if pieces else Reply("", "llm")
+
+    def stream(self, thought: Thought, user_text: str,
+               memory: EmotionalMemory) -> Iterator[tuple[str, Reply]]:
+        """Yield (sentence, reply so far) as each checked sentence is ready."""
+        self.stats.replies += 1
+        kind = memory_question(user_text)
+        if kind is not None or self.backend is None:
+            text = memory.answer(kind, thought.language) if kind else template(thought)
+            yield text, Reply(text, "memory" if kind else "template")
+            return
+        said = " ".join(t.user_text for t in memory.turns) + " " + user_text
+        yield from self._checked(thought, said, self._tokens(thought, user_text, memory))
+
+    def _checked(self, thought: Thought, said: str,
+                 tokens: Iterator[str]) -> Iterator[tuple[str, Reply]]:
+        draft, released = "", []
+        for token in tokens:
+            draft += token
+            done = sentences(draft)
+            complete = done if _ends_sentence(draft) else done[:-1]
+            for sentence in complete[len(released):2]:
+                verdict = check(" ".join(released + [sentence]), thought, said)
+                if not verdict.ok:
+                    yield from self._fallback(thought, released, verdict, draft)
+                    return
+                released.append(sentence)
+                yield sentence, Reply(" ".join(released), "llm", draft=draft)
+            if len(released) >= 2:
+                return
+        tail = sentences(draft)[len(released):len(released) + 1]
+        if tail and len(released) < 2:
+            verdict = check(" ".join(released + tail), thought, said)
+            if verdict.ok:
+                released += tail
+                yield tail[0], Reply(" ".join(released), "llm", draft=draft)
+            elif not released:
+                yield from self._fallback(thought, released, verdict, draft)
+        elif not released:
+            yield from self._fallback(thought, released, Verdict(False, ("empty",)), draft)
+
+    def _fallback(self, thought: Thought, released: list[str], verdict: Verdict,
+                  draft: str) -> Iterator[tuple[str, Reply]]:
+        if released:  # the first sentence is out already: stop cleanly after it
+            return
+        self.stats.fallbacks += 1
+        for reason in verdict.reasons:
+            key = reason.split(" [")[0]
+            self.stats.reasons[key] = self.stats.reasons.get(key, 0) + 1
+        text = template(thought)
+        yield text, Reply(text, "template", verdict.reasons, draft)
+
+    def _tokens(self, thought: Thought, user_text: str, memory: EmotionalMemory) -> Iterator[str]:
+        assert self.backend is not None
+        if self.mode == "fewshot":
+            return self.backend.complete(fewshot_prompt(thought, user_text), self.sampling)
+        return self.backend.chat(chat_messages(thought, user_text, memory), self.sampling)
+
+
+def _ends_sentence(text: str) -> bool:
+    return text.rstrip().endswith((".", "!", "?", "。", "！", "？"))
+
+
+def chat_messages(thought: Thought, user_text: str, memory: EmotionalMemory) -> list[Message]:
+    """System prompt, recent history, the user's words, then the private thought."""
+    lang = "zh" if thought.language == "zh" else "en"
+    messages: list[Message] = [{"role": "system", "content": load_text(f"reply/system_{lang}.md")}]
+    for turn in memory.turns[-HISTORY_TURNS - 1:-1] if memory.turns else []:
+        messages.append({"role": "user", "content": turn.user_text})
+        if turn.agent_heard:
+            messages.append({"role": "assistant", "content": turn.agent_heard})
+    note = thought_note(thought)
+    messages.append({"role": "user", "content": f"{user_text}\n{note}"})
+    return messages
+
+
+def thought_note(thought: Thought) -> str:
+    lang = "zh" if thought.language == "zh" else "en"
+    hints = dict(load_pairs("reply/strategies.txt"))
+    cause = thought.cause_you or ("没有明说" if lang == "zh" else "not said")
+    return load_text(f"reply/thought_{lang}.md").strip().format(
+        emotion=feeling_word(thought.emotion, lang), intensity=f"{thought.intensity:.1f}",
+        cause=cause, shift=thought.shift, need=thought.need,
+        strategy_hint=hints.get(f"{thought.strategy}.{lang}", thought.strategy),
+        note=f" {thought.note}" if thought.note else "")
+
+
+def fewshot_prompt(thought: Thought, user_text: str) -> str:
+    lang = "zh" if thought.language == "zh" else "en"
+    head = load_text(f"reply/fewshot_{lang}.txt")
+    feeling = feeling_word(thought.emotion, lang)
+    if lang == "zh":
+        return f"{head}感受：{feeling}。原因：{thought.cause_you or '没有明说'}。策略：" \
+               f"{thought.strategy}。\n对方：{user_text}\n陪伴者："
+    return f"{head}Feeling: {feeling}. Cause: {thought.cause_you or 'not said'}. Strategy: " \
+           f"{thought.strategy}.\nPerson: {user_text}\nCompanion:"
+
+
+def template(thought: Thought) -> str:
+    """The strategy's fallback line, slots filled; picked by turn so it varies."""
+    lang = "zh" if thought.language == "zh" else "en"
+    options = [text for key, text in load_pairs(f"templates/{lang}.txt")
+               if key == thought.strategy] or \
+        [text for key, text in load_pairs(f"templates/{lang}.txt") if key == "ask"]
+    chosen = options[zlib.crc32(f"{thought.turn}".encode()) % len(options)]
+    cause = thought.cause_you or ("这件事" if lang == "zh" else "what happened")
+    text = chosen.format(cause=cause, feeling=feeling_word(thought.emotion, lang))
+    return text[0].upper() + text[1:]

@@ -1,0 +1,118 @@
+"""Guard-rails, templates and the sentence-by-sentence checking of replies.
+
+The checking logic runs on scripted token streams here; tests/test_llm_real.py runs
+the same writer on the real bundled models.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from duplex_agent.llm import Sampling
+from duplex_agent.memory import EmotionalMemory
+from duplex_agent.reply import ReplyWriter, chat_messages, template
+from duplex_agent.reply.guardrails import check
+from duplex_agent.thinking.thought import Thought, VoiceHint
+
+
+def thought(emotion="sad", cause="my dog died", cause_you="your dog died", strategy="validate",
+            language="en", turn=1, note="") -> Thought:
+    return Thought(turn=turn, time=0.0, emotion=emotion, intensity=0.8, cause=cause,
+                   cause_you=cause_you, shift="first turn", need="comfort",
+                   strategy=strategy, voice=VoiceHint("sad", 0.8), language=language,
+                   driver="text", note=note)
+
+
+SAID = "My dog died yesterday."
+
+
+def test_a_good_reply_passes():
+    verdict = check("I'm so sorry your dog died. That must hurt a lot.", thought(), SAID)
+    assert verdict.ok, verdict.reasons
+
+
+def test_each_rule_can_fail():
+    cases = {
+        "wrong language": "我很抱歉你的狗去世了。",
+        "more than two sentences": "I'm sorry. Your dog died. That is sad.",
+        "too long": "I'm sorry your dog died " + "and " * 40 + "that hurts.",
+        "leaks private notes or roles": "Strategy: validate. I'm sorry your dog died.",
+        "repeats itself": "I'm sorry sorry sorry your dog died.",
+        "invents numbers": "I'm sorry your dog died at 12 years old.",
+        "invents names": "I'm sorry your dog Max died.",
+        "does not reference the feeling or its cause": "The weather is nice today.",
+    }
+    for rule, reply in cases.items():
+        verdict = check(reply, thought(), SAID)
+        assert not verdict.ok and any(r.startswith(rule) for r in verdict.reasons), (rule, verdict)
+
+
+def test_chinese_reply_rules():
+    zh = thought(cause="我被录取了", cause_you="你被录取了", emotion="happy",
+                 strategy="celebrate", language="zh")
+    assert check("太好了，恭喜你被录取了！", zh, "我被录取了！").ok
+    assert "wrong language" in check("Congratulations!", zh, "我被录取了！").reasons
+
+
+def test_templates_fill_the_cause_in_both_languages():
+    assert "your dog died" in template(thought())
+    zh = template(thought(cause="我被录取了", cause_you="你被录取了", emotion="happy",
+                          strategy="celebrate", language="zh"))
+    assert "你被录取了" in zh
+    for strategy in ("validate", "reflect", "calm", "encourage", "celebrate", "ask", "check_in"):
+        assert check(template(thought(strategy=strategy)), thought(), SAID).ok, strategy
+
+
+class ScriptedLlm:
+    """Replays a fixed token stream: exercises the checking logic without a model."""
+
+    name = "scripted"
+
+    def __init__(self, tokens: list[str]) -> None:
+        self.tokens = tokens
+
+    def chat(self, messages, sampling: Sampling) -> Iterator[str]:
+        del messages, sampling
+        yield from self.tokens
+
+    complete = chat
+
+
+def test_sentences_are_released_one_by_one_and_cut_after_two():
+    tokens = ["I'm so", " sorry your", " dog died.", " That must", " hurt.", " Also, ", "more."]
+    writer = ReplyWriter(ScriptedLlm(tokens))
+    pieces = list(writer.stream(thought(), SAID, EmotionalMemory()))
+    assert [p[0] for p in pieces] == ["I'm so sorry your dog died.", "That must hurt."]
+    assert pieces[-1][1].source == "llm" and writer.stats.fallback_rate == 0.0
+
+
+def test_a_bad_first_sentence_falls_back_to_the_template_and_is_counted():
+    writer = ReplyWriter(ScriptedLlm(["Strategy: validate.", " Fine."]))
+    reply = writer.write(thought(), SAID, EmotionalMemory())
+    assert reply.source == "template" and "your dog died" in reply.text
+    assert writer.stats.fallbacks == 1 and writer.stats.reasons
+    assert reply.reasons and reply.draft.startswith("Strategy")
+
+
+def test_a_bad_second_sentence_is_dropped():
+    writer = ReplyWriter(ScriptedLlm(["I'm sorry your dog died.", " Rex was 12."]))
+    reply = writer.write(thought(), SAID, EmotionalMemory())
+    assert reply.text == "I'm sorry your dog died." and reply.source == "llm"
+
+
+def test_memory_questions_are_answered_from_memory():
+    memory = EmotionalMemory()
+    memory.add(thought(), SAID)
+    writer = ReplyWriter(ScriptedLlm(["unused"]))
+    reply = writer.write(thought(strategy="recall", turn=2), "Why do I feel this way?", memory)
+    assert reply.source == "memory" and "your dog died" in reply.text
+
+
+def test_the_thought_is_injected_before_the_reply():
+    memory = EmotionalMemory()
+    messages = chat_messages(thought(note="the words sound fine but the voice sounds sad"),
+                             SAID, memory)
+    assert messages[0]["role"] == "system" and messages[-1]["role"] == "user"
+    note = messages[-1]["content"]
+    assert note.startswith(SAID) and "never say it" in note and "your dog died" in note
+    assert "voice sounds sad" in note
