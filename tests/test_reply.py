@@ -41,6 +41,8 @@ def test_each_rule_can_fail():
         "invents numbers": "I'm sorry your dog died at 12 years old.",
         "invents names": "I'm sorry your dog Max died.",
         "does not reference the feeling or its cause": "The weather is nice today.",
+        "answers distress with cheer": "How wonderful that your dog died.",
+        "echoes the user's words as its own": "My dog died yesterday, so sad.",
     }
     for rule, reply in cases.items():
         verdict = check(reply, thought(), SAID)
@@ -113,6 +115,6 @@ def test_the_thought_is_injected_before_the_reply():
     messages = chat_messages(thought(note="the words sound fine but the voice sounds sad"),
                              SAID, memory)
     assert messages[0]["role"] == "system" and messages[-1]["role"] == "user"
-    note = messages[-1]["content"]
-    assert note.startswith(SAID) and "never say it" in note and "your dog died" in note
-    assert "voice sounds sad" in note
+    assert messages[-1]["content"] == SAID
+    note = messages[0]["content"]
+    assert "never say it" in note and "your dog died" in note and "voice sounds sad" in note

@@ -7,8 +7,8 @@ import re
 import pytest
 
 from duplex_agent.memory import memory_question
-from duplex_agent.thinking.thinker import Thinker, reply_language
 from duplex_agent.thinking.cause import find_cause, second_person
+from duplex_agent.thinking.thinker import Thinker, reply_language
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +79,8 @@ def test_why_answer_uses_causes_across_turns_and_unspoken_ones(text_model):
 
 def test_chinese_dialogue(text_model):
     thinker = new_thinker(text_model)
-    for text in ("我今天去面试了。", "面试官一直打断我，我很生气。", "结果刚才收到通知，我被录取了！"):
+    turns = ("我今天去面试了。", "面试官一直打断我，我很生气。", "结果刚才收到通知，我被录取了！")
+    for text in turns:
         thought, _ = thinker.on_final(0.0, text)
         assert thought.language == "zh"
     answer = thinker.memory.answer("trajectory", "zh")
@@ -109,3 +110,7 @@ def test_memory_questions(text, kind):
 def test_reply_language_follows_the_user():
     assert reply_language("今天天气不错") == "zh"
     assert reply_language("Nice weather today") == "en"
+
+
+def test_a_chinese_feeling_statement_is_not_its_own_cause():
+    assert find_cause("可是导师说还要大改，我好难过。", "zh") == "导师说还要大改"

@@ -8,6 +8,7 @@ before it is released, so the voice can start on the first sentence.
 
 from __future__ import annotations
 
+import re
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -117,15 +118,15 @@ def _ends_sentence(text: str) -> bool:
 
 
 def chat_messages(thought: Thought, user_text: str, memory: EmotionalMemory) -> list[Message]:
-    """System prompt, recent history, the user's words, then the private thought."""
+    """System prompt with the private thought injected, recent history, the user's words."""
     lang = "zh" if thought.language == "zh" else "en"
-    messages: list[Message] = [{"role": "system", "content": load_text(f"reply/system_{lang}.md")}]
+    system = load_text(f"reply/system_{lang}.md").strip() + "\n\n" + thought_note(thought)
+    messages: list[Message] = [{"role": "system", "content": system}]
     for turn in memory.turns[-HISTORY_TURNS - 1:-1] if memory.turns else []:
         messages.append({"role": "user", "content": turn.user_text})
         if turn.agent_heard:
             messages.append({"role": "assistant", "content": turn.agent_heard})
-    note = thought_note(thought)
-    messages.append({"role": "user", "content": f"{user_text}\n{note}"})
+    messages.append({"role": "user", "content": user_text})
     return messages
 
 
@@ -159,5 +160,7 @@ def template(thought: Thought) -> str:
         [text for key, text in load_pairs(f"templates/{lang}.txt") if key == "ask"]
     chosen = options[zlib.crc32(f"{thought.turn}".encode()) % len(options)]
     cause = thought.cause_you or ("这件事" if lang == "zh" else "what happened")
+    if lang == "en" and not cause.startswith("I "):
+        cause = cause[0].lower() + cause[1:]
     text = chosen.format(cause=cause, feeling=feeling_word(thought.emotion, lang))
-    return text[0].upper() + text[1:]
+    return re.sub(r"(^|[.!?]\s+)([a-z])", lambda m: m.group(1) + m.group(2).upper(), text)

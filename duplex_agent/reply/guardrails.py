@@ -17,12 +17,16 @@ from duplex_agent.thinking.thought import Thought
 MAX_WORDS_EN = 35
 MAX_CHARS_ZH = 60
 LEAKS = re.compile(r"private|note|strategy|intensity|as an ai|language model|assistant:|user:|"
-                   r"person:|companion:|feeling:|cause:|<\||\[|\]|笔记|策略|强度|对方：|陪伴者：",
-                   re.I)
+                   r"person:|companion:|feeling:|cause:|<\||\[|\]|笔记|策略|强度|对方：|陪伴者：|"
+                   r"回应方式|内心|不要说", re.I)
 STOP = set("that this with have just your you they them what when then there their about "
            "really very been from were will would could should feel feeling felt".split())
 EMPATHY_EN = re.compile(r"\b(sorry|sounds?|understand|hear|makes sense|must|congratulations|"
                         r"wonderful|glad|happy for|proud|here for|with you|hard|tough)\b", re.I)
+POSITIVE_WORDS = re.compile(r"\b(happy|glad|great|wonderful|congratulations|excited|good news|"
+                            r"fantastic|amazing|awesome)\b|开心|高兴|恭喜|太棒", re.I)
+NEGATIVE_WORDS = re.compile(r"\b(sad|sorry|terrible|awful|heartbroken|tough|hard|painful)\b|"
+                            r"难过|伤心|抱歉|遗憾", re.I)
 FEELING_STEMS = {"happy": "happ glad joy excit great wonder congrat proud",
                  "sad": "sad sorr hurt lone miss heart down loss",
                  "angry": "angr unfair frustr upset mad annoy furious",
@@ -60,6 +64,9 @@ def check(reply: str, thought: Thought, said: str) -> Verdict:
     if _repeats(text):
         reasons.append("repeats itself")
     reasons += _invented(text, said, zh)
+    reasons += _wrong_feeling(text, thought)
+    if _echoes(text, said, zh):
+        reasons.append("echoes the user's words as its own")
     if not _references(text, thought, said, zh):
         reasons.append("does not reference the feeling or its cause")
     return Verdict(not reasons, tuple(reasons))
@@ -70,6 +77,27 @@ def _repeats(text: str) -> bool:
     bigrams = list(zip(words, words[1:]))
     return any(a == b == c for a, b, c in zip(words, words[1:], words[2:])) or \
         len(bigrams) - len(set(bigrams)) >= 2
+
+
+def _wrong_feeling(text: str, thought: Thought) -> list[str]:
+    """Good news met with "that sounds sad", or grief met with "how wonderful"."""
+    if thought.emotion == "happy" and NEGATIVE_WORDS.search(text):
+        return ["answers good news with sorrow"]
+    if thought.emotion in ("sad", "angry", "fear", "disgust") and POSITIVE_WORDS.search(text):
+        return ["answers distress with cheer"]
+    return []
+
+
+def _echoes(text: str, said: str, zh: bool) -> bool:
+    """The reply speaks as the user ("my manager...") or repeats what they said."""
+    if zh:
+        return len(text) >= 6 and text.strip("。！!") in said
+    mine = set(re.findall(r"\bmy \w+", said.lower()))
+    if mine & set(re.findall(r"\bmy \w+", text.lower())):
+        return True
+    words = re.findall(r"\w+", text.lower())
+    said_words = set(re.findall(r"\w+", said.lower()))
+    return len(words) >= 4 and sum(w in said_words for w in words) / len(words) > 0.8
 
 
 def _invented(text: str, said: str, zh: bool) -> list[str]:

@@ -72,8 +72,18 @@ def _cause_zh(text: str) -> str:
     clauses = [c.strip() for c in re.split(r"[，,。！!？?；;]", text) if c.strip()]
     if not clauses:
         return ""
-    cued = [c for c in clauses if lexicon_hits(c)]
-    return max(cued or clauses, key=lambda c: (lexicon_hits(c), len(c)))
+    events = [c for c in clauses if not _feeling_only_zh(c)] or clauses
+    return max(events, key=lambda c: (lexicon_hits(c) > 0, len(c)))
+
+
+FEELING_ONLY_ZH = re.compile(r"^(?:我|真的|好|很|太|非常|特别|有点|觉得|感到|了|啊|呀|的)*"
+                             r"(?:难过|伤心|生气|开心|高兴|害怕|担心|紧张|失望|烦|累|激动)"
+                             r"(?:了|啊|呀|死了|极了)*$")
+
+
+def _feeling_only_zh(clause: str) -> bool:
+    """"我好难过" states the feeling; it is not its cause."""
+    return bool(FEELING_ONLY_ZH.match(clause))
 
 
 def second_person(span: str, language: str = "en") -> str:
