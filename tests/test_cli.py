@@ -15,7 +15,8 @@ def cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=timeout)
 
 
-@pytest.mark.parametrize("command", [[], ["models"], ["transcribe"], ["demo"]])
+@pytest.mark.parametrize("command", [[], ["models"], ["transcribe"], ["demo"], ["listen"],
+                                     ["respond"], ["duplex"], ["speak"]])
 def test_help_explains_each_command(command):
     done = cli(*command, "--help")
     assert done.returncode == 0 and "usage: duplex-agent" in done.stdout

@@ -73,11 +73,13 @@ class ScriptedLlm:
     def __init__(self, tokens: list[str]) -> None:
         self.tokens = tokens
 
-    def chat(self, messages, sampling: Sampling) -> Iterator[str]:
-        del messages, sampling
+    def chat(self, messages, sampling: Sampling, opener: str = "") -> Iterator[str]:
+        del messages, sampling, opener
         yield from self.tokens
 
-    complete = chat
+    def complete(self, prompt, sampling: Sampling) -> Iterator[str]:
+        del prompt, sampling
+        yield from self.tokens
 
 
 def test_sentences_are_released_one_by_one_and_cut_after_two():
@@ -117,4 +119,4 @@ def test_the_thought_is_injected_before_the_reply():
     assert messages[0]["role"] == "system" and messages[-1]["role"] == "user"
     assert messages[-1]["content"] == SAID
     note = messages[0]["content"]
-    assert "never say it" in note and "your dog died" in note and "voice sounds sad" in note
+    assert "never read it out" in note and "your dog died" in note and "voice sounds sad" in note

@@ -7,4 +7,6 @@ COMMAND_MODULES = (
     "duplex_agent.commands.models",
     "duplex_agent.commands.transcribe",
     "duplex_agent.commands.think",
+    "duplex_agent.commands.duplex",
+    "duplex_agent.commands.speak",
 )

@@ -27,8 +27,11 @@ class Sampling:
 class LlmBackend(Protocol):
     name: str
 
-    def chat(self, messages: list[Message], sampling: Sampling) -> Iterator[str]:
-        """Stream the assistant's reply to ``messages``."""
+    def chat(self, messages: list[Message], sampling: Sampling,
+             opener: str = "") -> Iterator[str]:
+        """Stream the assistant's reply to ``messages``. A backend that can, starts the
+        reply with ``opener`` and continues it (the opener is streamed first); others
+        ignore it."""
         ...
 
     def complete(self, prompt: str, sampling: Sampling) -> Iterator[str]:

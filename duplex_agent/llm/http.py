@@ -23,7 +23,9 @@ class OpenAiHttpBackend:
         self._client = httpx.Client(base_url=base_url.rstrip("/") + "/", timeout=timeout_s,
                                     headers={"Authorization": f"Bearer {api_key}"})
 
-    def chat(self, messages: list[Message], sampling: Sampling) -> Iterator[str]:
+    def chat(self, messages: list[Message], sampling: Sampling,
+             opener: str = "") -> Iterator[str]:
+        del opener  # server models are strong enough to start on their own
         body = {"model": self.model, "messages": messages, **self._params(sampling)}
         for event in self._stream("chat/completions", body):
             piece = event["choices"][0].get("delta", {}).get("content")

@@ -22,11 +22,17 @@ class LlamaCppBackend:
         from llama_cpp import Llama
 
         self.name = name
+        self._formatter = None
         with open(os.devnull, "w") as devnull, contextlib.redirect_stderr(devnull):
             self._llm = Llama(model_path=str(model_path), n_ctx=n_ctx, n_threads=threads,
                               n_threads_batch=threads, verbose=False, seed=7)
 
-    def chat(self, messages: list[Message], sampling: Sampling) -> Iterator[str]:
+    def chat(self, messages: list[Message], sampling: Sampling,
+             opener: str = "") -> Iterator[str]:
+        if opener:
+            yield opener
+            yield from self.complete(self._format(messages) + opener, sampling)
+            return
         stream = self._llm.create_chat_completion(
             messages=messages, max_tokens=sampling.max_tokens, temperature=sampling.temperature,
             top_p=sampling.top_p, stop=list(sampling.stop) or None, seed=sampling.seed,
@@ -35,6 +41,18 @@ class LlamaCppBackend:
             piece = chunk["choices"][0]["delta"].get("content")
             if piece:
                 yield piece
+
+    def _format(self, messages: list[Message]) -> str:
+        """The model's own chat template (from the GGUF) applied, ready for the reply."""
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        if self._formatter is None:
+            meta = self._llm.metadata
+            self._formatter = Jinja2ChatFormatter(
+                template=meta["tokenizer.chat_template"], add_generation_prompt=True,
+                eos_token=self._llm.detokenize([self._llm.token_eos()]).decode(errors="ignore"),
+                bos_token=self._llm.detokenize([self._llm.token_bos()]).decode(errors="ignore"))
+        return self._formatter(messages=messages).prompt
 
     def complete(self, prompt: str, sampling: Sampling) -> Iterator[str]:
         stream = self._llm.create_completion(

@@ -21,6 +21,7 @@ from duplex_agent.thinking.policy import feeling_word
 from duplex_agent.thinking.thought import Thought
 
 HISTORY_TURNS = 3  # earlier exchanges shown to the LLM
+MAX_FIRST_SENTENCE_CHARS = 160  # a first sentence still open after this is rambling
 
 
 @dataclass
@@ -48,7 +49,8 @@ class ReplyWriter:
         if mode not in ("chat", "fewshot"):
             raise ValueError(f"unknown reply mode {mode!r}: use chat or fewshot")
         self.backend, self.mode = backend, mode
-        self.sampling = sampling or Sampling(max_tokens=60, stop=("\n\n", "Person:", "对方："))
+        self.sampling = sampling or Sampling(max_tokens=60,
+                                             stop=("\n", "<|im_end|>", "Person:", "对方："))
         self.stats = ReplyStats()
 
     def write(self, thought: Thought, user_text: str, memory: EmotionalMemory) -> Reply:
@@ -73,6 +75,10 @@ class ReplyWriter:
         draft, released = "", []
         for token in tokens:
             draft += token
+            if not released and len(draft) > MAX_FIRST_SENTENCE_CHARS and \
+                    not _ends_sentence(draft) and len(sentences(draft)) <= 1:
+                yield from self._fallback(thought, released, Verdict(False, ("rambles",)), draft)
+                return
             done = sentences(draft)
             complete = done if _ends_sentence(draft) else done[:-1]
             for sentence in complete[len(released):2]:
@@ -110,7 +116,8 @@ class ReplyWriter:
         assert self.backend is not None
         if self.mode == "fewshot":
             return self.backend.complete(fewshot_prompt(thought, user_text), self.sampling)
-        return self.backend.chat(chat_messages(thought, user_text, memory), self.sampling)
+        return self.backend.chat(chat_messages(thought, user_text, memory), self.sampling,
+                                 opener=opener(thought))
 
 
 def _ends_sentence(text: str) -> bool:
@@ -128,6 +135,11 @@ def chat_messages(thought: Thought, user_text: str, memory: EmotionalMemory) -> 
             messages.append({"role": "assistant", "content": turn.agent_heard})
     messages.append({"role": "user", "content": user_text})
     return messages
+
+
+def opener(thought: Thought) -> str:
+    lang = "zh" if thought.language == "zh" else "en"
+    return dict(load_pairs("reply/openers.txt")).get(f"{thought.strategy}.{lang}", "")
 
 
 def thought_note(thought: Thought) -> str:

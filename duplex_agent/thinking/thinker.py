@@ -46,6 +46,15 @@ class Thinker:
 
     def on_final(self, time: float, text: str, audio: np.ndarray | None = None,
                  asr_language: str | None = None) -> tuple[Thought, Perception]:
+        """Think about a finished turn and remember it."""
+        thought, perception = self.think(time, text, audio, asr_language)
+        self.commit(thought, text)
+        return thought, perception
+
+    def think(self, time: float, text: str, audio: np.ndarray | None = None,
+              asr_language: str | None = None) -> tuple[Thought, Perception]:
+        """The final thought for a turn, without remembering it yet (a speculative reply
+        may be thrown away); ``commit`` remembers it."""
         language = reply_language(text, asr_language)
         perception = self.perceiver.perceive(time, text, audio, language=language)
         thought = self._thought(time, text, perception, language, provisional=False)
@@ -56,9 +65,11 @@ class Thinker:
                               cause=last.cause, cause_you=last.cause_you,
                               shift=f"asks about the {recall}", strategy="recall",
                               need=policy.need(last.emotion, language), voice=last.voice)
-        self.memory.add(thought, text, recall=recall is not None)
-        self.provisional = None
         return thought, perception
+
+    def commit(self, thought: Thought, text: str) -> None:
+        self.memory.add(thought, text, recall=memory_question(text) is not None)
+        self.provisional = None
 
     def _thought(self, time: float, text: str, perception: Perception, language: str,
                  provisional: bool) -> Thought:

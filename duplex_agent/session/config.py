@@ -1,0 +1,57 @@
+"""The session's configuration: one nested frozen dataclass, built at the edge."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from duplex_agent.config import ListenConfig
+from duplex_agent.turns.config import TurnConfig
+from duplex_agent.voice.config import VoiceConfig
+
+BLOCK_SAMPLES = 320  # 20 ms at 16 kHz: the session's step, and the playout block
+
+
+@dataclass(frozen=True)
+class ReplyConfig:
+    # Which LLM writes replies: smollm2 (local chat), gemma (local few-shot), http, none.
+    llm: str = "smollm2"
+    # Base URL of an OpenAI-compatible server when llm == "http".
+    llm_url: str | None = None
+    # Model name to ask that server for.
+    llm_model: str | None = None
+    # CPU threads for the local LLM (the other core keeps listening).
+    llm_threads: int = 1
+    # Start the thought and reply on a confident partial before the turn ends.
+    speculate: bool = True
+
+
+@dataclass(frozen=True)
+class SessionConfig:
+    # Listening: VAD and ASR.
+    listen: ListenConfig = field(default_factory=ListenConfig)
+    # Turn-taking decisions.
+    turns: TurnConfig = field(default_factory=TurnConfig)
+    # The agent's voice.
+    voice: VoiceConfig = field(default_factory=VoiceConfig)
+    # Writing replies.
+    reply: ReplyConfig = field(default_factory=ReplyConfig)
+    # Use Smart Turn (audio end-of-turn model) at each pause.
+    smart_turn: bool = True
+    # Check each segment's voice against the enrolled user.
+    speaker_check: bool = True
+    # Seconds of speech after onset before the speaker check runs.
+    speaker_check_after_s: float = 0.5
+    # Whether the input can contain the agent's own playback (a microphone near a
+    # speaker). Files of the user's voice alone cannot; echo gating is off then.
+    input_has_echo: bool = False
+
+    @classmethod
+    def naive(cls) -> SessionConfig:
+        """The baseline: same models, 0.8 s silence timeout, whole-utterance ASR (no
+        partials), no barge-in policy, no speculation."""
+        from dataclasses import replace
+
+        listen = ListenConfig()
+        listen = replace(listen, asr=replace(listen.asr, partial_interval_s=0.0))
+        return cls(listen=listen, turns=TurnConfig.naive(), smart_turn=False,
+                   speaker_check=False, reply=ReplyConfig(speculate=False))

@@ -1,0 +1,232 @@
+"""The session loop: 20 ms of user audio in, 20 ms of agent audio out, on stream time."""
+
+from __future__ import annotations
+
+import dataclasses
+import heapq
+import itertools
+
+import numpy as np
+
+from duplex_agent.config import SAMPLE_RATE
+from duplex_agent.events import (
+    AgentSpeechEnded,
+    AgentSpeechStarted,
+    AsrFinal,
+    AsrPartial,
+    PlaybackReference,
+)
+from duplex_agent.perception import Perceiver
+from duplex_agent.reply import ReplyWriter
+from duplex_agent.session.config import BLOCK_SAMPLES, SessionConfig
+from duplex_agent.session.lanes import Lane
+from duplex_agent.session.models import SessionModels
+from duplex_agent.session.replies import ReplyJob, reply_chunks
+from duplex_agent.session.signals import TurnSignals
+from duplex_agent.session.timeline import Timeline
+from duplex_agent.thinking.thinker import Thinker
+from duplex_agent.turns.actions import Backchannel, StartThinking, StopSpeaking, TakeTurn
+from duplex_agent.turns.controller import TurnController
+from duplex_agent.utterance import Utterance
+from streaming.listener import Listener
+
+SILENCE_DB = -100.0
+BACKCHANNEL_KINDS = {  # the controller's words -> the voice's cached backchannel kinds
+    "mm": "continuer", "mm-hm": "continuer", "uh-huh": "continuer", "right": "agreement",
+    "oh no": "sympathy", "I see": "understanding", "oh nice": "surprise", "ha": "agreement",
+    "oh wow": "surprise", "really": "surprise", "嗯": "continuer", "嗯嗯": "continuer",
+    "对": "agreement", "唉": "sympathy", "我明白": "understanding", "哇": "surprise",
+    "真好": "agreement", "天哪": "surprise", "真的啊": "surprise"}
+TONE_EMOTION = {"soft": "sad", "calm": "calm", "bright": "happy", "neutral": "neutral"}
+
+
+class Session:
+    """One conversation. Drivers call ``step`` with each 20 ms block of user audio."""
+
+    def __init__(self, models: SessionModels, config: SessionConfig | None = None) -> None:
+        self.config = config or SessionConfig()
+        self.models = models
+        self.listener = Listener(self.config.listen, models.listen)
+        turns = self.config.turns
+        if not self.config.input_has_echo:  # e.g. a file of the user's voice alone
+            turns = dataclasses.replace(turns, echo=dataclasses.replace(turns.echo,
+                                                                        enabled=False))
+        self.controller = TurnController(turns)
+        perceiver = Perceiver(models.text_emotion)
+        self.thinker = Thinker(perceiver)
+        self.writer = ReplyWriter(models.llm)
+        self.signals = TurnSignals(self.config, models.smart_turn, perceiver)
+        self.listen_lane, self.reply_lane = Lane("listen"), Lane("reply")
+        self.timeline = Timeline()
+        self.samples = 0  # stream position: samples consumed
+        self.utterance: Utterance | None = None
+        self._job: ReplyJob | None = None
+        self._speculation: tuple[str, ReplyJob, Utterance] | None = None
+        self._backchannel = np.zeros(0, np.float32)
+        self._pending: list[tuple[float, int, object]] = []  # events not due yet
+        self._order = itertools.count()
+        self._ids = itertools.count(1)
+        self._last_reply = ""
+
+    @property
+    def now(self) -> float:
+        return self.samples / SAMPLE_RATE
+
+    def step(self, block: np.ndarray) -> np.ndarray:
+        """Consume ``block`` (BLOCK_SAMPLES of user audio); the agent audio for it."""
+        start = self.samples
+        self.signals.history.append(block)
+        self.signals.history.forget_before(start - 30 * SAMPLE_RATE)
+        self.samples += len(block)
+        self._listen(block)
+        for event in self._due() + self.signals.on_tick(self.now):
+            self._feed(event)
+        self._act(self.controller.on_tick(self.now))
+        return self._play(start)
+
+    # --- listening -----------------------------------------------------------------------
+
+    def _listen(self, block: np.ndarray) -> None:
+        events, ready = self.listen_lane.run(self.now, lambda: self.listener.push(block))
+        for event in events:
+            if isinstance(event, AsrPartial | AsrFinal):  # decoding took time
+                event = dataclasses.replace(event, time=max(event.time, ready))
+            self._schedule(event)
+
+    def _schedule(self, event) -> None:
+        heapq.heappush(self._pending, (event.time, next(self._order), event))
+
+    def _due(self) -> list:
+        due = []
+        while self._pending and self._pending[0][0] <= self.now + 1e-9:
+            due.append(heapq.heappop(self._pending)[2])
+        return due
+
+    def _feed(self, event) -> None:
+        self.timeline.event(event)
+        self._act(self.controller.on_event(event))
+        signals, ready = self.listen_lane.run(event.time,
+                                              lambda: self.signals.on_event(event, event.time))
+        for signal in signals:
+            self._schedule(dataclasses.replace(signal, time=max(signal.time, ready)))
+
+    # --- decisions -----------------------------------------------------------------------
+
+    def _act(self, actions: list) -> None:
+        for action in actions:
+            self.timeline.action(action)
+            match action:
+                case TakeTurn():
+                    self._take_turn(action)
+                case StartThinking() if self.config.reply.speculate:
+                    self._speculate(action)
+                case StopSpeaking():
+                    self._stop(action.time)
+                case Backchannel():
+                    self._say_backchannel(action)
+
+    def _take_turn(self, turn: TakeTurn) -> None:
+        self.signals.turn_taken(turn.speech_start, turn.speech_end)
+        self._stop(turn.time)
+        job, utterance = self._adopt_speculation(turn) or self._new_reply(turn, turn.time)
+        utterance.release()
+        self._job, self.utterance = job, utterance
+
+    def _new_reply(self, turn: TakeTurn, start: float) -> tuple[ReplyJob, Utterance]:
+        audio = self.signals.audio(turn.speech_start, turn.speech_end)
+        job = ReplyJob(start, turn.user_text, audio, turn.language or None, turn.interruption)
+        return job, self._utterance(job, start, held=False)
+
+    def _utterance(self, job: ReplyJob, start: float, held: bool) -> Utterance:
+        chunks = reply_chunks(job, self.thinker, self.writer, self.models.voice,
+                              self._last_reply)
+        return Utterance(f"u{next(self._ids)}", chunks, self.reply_lane, start,
+                         BLOCK_SAMPLES, held=held)
+
+    def _speculate(self, action: StartThinking) -> None:
+        if self._speculation is not None:
+            self._speculation[2].interrupt(self.samples)
+        onset = self.signals.turn_onset if self.signals.turn_onset is not None else action.time
+        audio = self.signals.audio(onset, action.time)
+        job = ReplyJob(action.time, action.partial_text, audio, None)
+        self._speculation = (action.partial_text, job, self._utterance(job, action.time, True))
+
+    def _adopt_speculation(self, turn: TakeTurn) -> tuple[ReplyJob, Utterance] | None:
+        speculation, self._speculation = self._speculation, None
+        if speculation is None:
+            return None
+        text, job, utterance = speculation
+        if turn.interruption not in ("stop", "repeat") and _same_words(text, turn.user_text):
+            self.timeline.note(turn.time, "speculation used", text)
+            return job, utterance
+        utterance.interrupt(self.samples)
+        return None
+
+    def _stop(self, time: float) -> None:
+        utterance = self.utterance
+        if utterance is None or utterance.finished:
+            return
+        heard = utterance.interrupt(max(self.samples, int(time * SAMPLE_RATE)))
+        self._finish(utterance, heard)
+
+    def _finish(self, utterance: Utterance, heard: str) -> None:
+        """Remember the turn with what the user heard, and tell the controller."""
+        job = self._job
+        if job is not None and job.thought is not None:
+            self.thinker.commit(job.thought, job.user_text)
+            self.thinker.memory.record_reply(heard)
+            self.timeline.thought(job.thought)
+        self._last_reply = utterance.full_text or self._last_reply
+        self._job = None
+        self.timeline.agent(utterance, heard, job.reply if job is not None else None)
+        end = AgentSpeechEnded(self.now, utterance.uid, heard, utterance.interrupted)
+        self._act(self.controller.on_event(end))
+
+    def _say_backchannel(self, action: Backchannel) -> None:
+        kind = BACKCHANNEL_KINDS.get(action.text, "continuer")
+        language = "zh" if any("\u4e00" <= ch <= "\u9fff" for ch in action.text) else "en"
+        emotion = TONE_EMOTION.get(action.tone, "neutral")
+        audio, ready = self.reply_lane.run(action.time, lambda: self.models.backchannels.get(
+            kind, emotion, language))
+        del ready  # cached clips are instant; the first synthesis is charged to the lane
+        self._backchannel = np.concatenate([self._backchannel, audio])
+
+    # --- playing -------------------------------------------------------------------------
+
+    def _play(self, at_sample: int) -> np.ndarray:
+        out = np.zeros(BLOCK_SAMPLES, np.float32)
+        text = ""
+        utterance = self.utterance
+        if self._speculation is not None:
+            self._speculation[2].pull(at_sample)  # keeps generating while held
+        if utterance is not None and not utterance.finished:
+            was_started = utterance.started_at is not None
+            out += utterance.pull(at_sample)
+            text = utterance.full_text
+            if not was_started and utterance.started_at is not None:
+                self._agent_started(utterance)
+            if utterance.finished:
+                self._finish(utterance, utterance.playout.text)
+        if len(self._backchannel):
+            piece = self._backchannel[:BLOCK_SAMPLES]
+            out[:len(piece)] += piece
+            self._backchannel = self._backchannel[BLOCK_SAMPLES:]
+        self._reference(out, text)
+        return out
+
+    def _agent_started(self, utterance: Utterance) -> None:
+        event = AgentSpeechStarted(self.now, utterance.uid)
+        self.timeline.event(event)
+        self._act(self.controller.on_event(event))
+
+    def _reference(self, out: np.ndarray, text: str) -> None:
+        rms = float(np.sqrt(np.mean(out**2)))
+        level = 20 * np.log10(rms) if rms > 1e-5 else SILENCE_DB
+        if level > SILENCE_DB:
+            self._act(self.controller.on_event(PlaybackReference(self.now, round(level, 1), text)))
+
+
+def _same_words(a: str, b: str) -> bool:
+    def words(text: str) -> list[str]:
+        return ["".join(ch for ch in w.lower() if ch.isalnum()) for w in text.split()]
+    return words(a) == words(b)

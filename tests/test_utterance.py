@@ -1,0 +1,66 @@
+"""The Utterance: generation charged to a lane, playout only of ready audio, one
+idempotent interrupt that reports what was heard. Scripted chunks, no models."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from duplex_agent.session.lanes import Lane
+from duplex_agent.utterance import Utterance
+from duplex_agent.voice.chunks import SpeechChunk, WordTiming
+
+RATE = 16000
+
+
+def chunk(text: str, start_char: int, seconds: float) -> SpeechChunk:
+    n = int(seconds * RATE)
+    words, spans, pos = [], [], 0
+    for word in text.split():
+        spans.append((pos, pos + len(word)))
+        pos += len(word) + 1
+    edges = np.linspace(0, n, len(spans) + 1).astype(int)
+    words = [WordTiming(a, b, int(edges[i]), int(edges[i + 1])) for i, (a, b) in enumerate(spans)]
+    return SpeechChunk(np.full(n, 0.1, np.float32), text, start_char,
+                       start_char + len(text), tuple(words))
+
+
+def script():
+    yield chunk("one two three", 0, 1.5)
+    yield chunk("four five six", 14, 1.5)
+
+
+def play(utterance: Utterance, until_s: float, from_s: float = 0.0) -> np.ndarray:
+    blocks = [utterance.pull(s) for s in range(int(from_s * RATE), int(until_s * RATE), 320)]
+    return np.concatenate(blocks)
+
+
+def test_audio_starts_only_when_ready_and_plays_to_the_end():
+    utterance = Utterance("u1", script(), Lane("reply"), start=1.0)
+    out = play(utterance, 6.0)
+    assert not out[:RATE].any()  # nothing before the reply was started
+    assert utterance.started_at is not None and utterance.started_at >= 1.0
+    assert utterance.finished and not utterance.interrupted
+    assert utterance.full_text == "one two three four five six"
+    assert utterance.playout.text == "one two three four five six"
+    assert out.astype(bool).sum() == 3 * RATE
+
+
+def test_interrupt_stops_within_a_block_and_reports_the_heard_prefix():
+    utterance = Utterance("u1", script(), Lane("reply"), start=0.0)
+    play(utterance, 2.0)
+    start = utterance.started_at
+    heard = utterance.interrupt(2 * RATE)
+    assert heard == utterance.interrupt(2 * RATE + 9999)  # idempotent
+    assert utterance.interrupted and utterance.ended_at == 2.0
+    after = play(utterance, 4.0, from_s=2.02)
+    assert not after.any()  # silent from the next block on
+    played_s = 2.0 - start
+    assert heard == "one two three" if played_s < 1.75 else heard.startswith("one two three four")
+
+
+def test_a_held_speculative_reply_generates_but_does_not_play():
+    utterance = Utterance("u1", script(), Lane("reply"), start=0.0, held=True)
+    assert not play(utterance, 1.0).any()
+    assert utterance.texts  # generated meanwhile
+    utterance.release()
+    assert play(utterance, 2.0, from_s=1.0).any()
