@@ -9,4 +9,5 @@ COMMAND_MODULES = (
     "duplex_agent.commands.think",
     "duplex_agent.commands.duplex",
     "duplex_agent.commands.speak",
+    "duplex_agent.commands.demo",
 )

@@ -1,12 +1,9 @@
-"""``duplex-agent transcribe`` and ``demo``: a recording through the streaming listener."""
+"""``duplex-agent transcribe``: a recording through the streaming listener."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-DEMO_RECORDING = REPO_ROOT.parent / "shared" / "data" / "asr" / "jfk.flac"
 
 
 def add_listen_options(parser: argparse.ArgumentParser) -> None:
@@ -49,15 +46,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_listen_options(transcribe)
     transcribe.add_argument("--json", action="store_true", help="print one JSON document")
     transcribe.set_defaults(run=run)
-
-    demo = sub.add_parser("demo", help="run the main job on the bundled defaults",
-                          description="Transcribe a shared recording with the default "
-                                      "settings, as a first check that everything works.")
-    demo.add_argument("file", type=Path, nargs="?", default=DEMO_RECORDING,
-                      help=f"audio file [default: {DEMO_RECORDING}]")
-    add_listen_options(demo)
-    demo.add_argument("--json", action="store_true", help="print one JSON document")
-    demo.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -40,7 +40,7 @@ class SessionConfig:
     # Check each segment's voice against the enrolled user.
     speaker_check: bool = True
     # Seconds of speech after onset before the speaker check runs.
-    speaker_check_after_s: float = 0.5
+    speaker_check_after_s: float = 1.0
     # Whether the input can contain the agent's own playback (a microphone near a
     # speaker). Files of the user's voice alone cannot; echo gating is off then.
     input_has_echo: bool = False
