@@ -27,6 +27,7 @@ from duplex_agent.llm import load_backend  # noqa: E402
 from duplex_agent.perception import Perceiver  # noqa: E402
 from duplex_agent.perception.text import TextEmotionModel  # noqa: E402
 from duplex_agent.reply import ReplyWriter, chat_messages  # noqa: E402
+from duplex_agent.reply import opener as writer_opener  # noqa: E402
 from duplex_agent.thinking.thinker import Thinker  # noqa: E402
 from streaming.audio import load_audio  # noqa: E402
 
@@ -48,7 +49,10 @@ def one_turn(text: str, audio, thinker: Thinker, writer: ReplyWriter, prepare: b
     start = time.perf_counter()
     thought, _ = thinker.think(0.0, text, audio)
     thought_s = time.perf_counter() - start
-    next(iter(writer._tokens(thought, text, thinker.memory)))
+    pieces = iter(writer._tokens(thought, text, thinker.memory))
+    first = next(pieces)
+    if first == writer_opener(thought):  # the opener is ours; wait for the model's first token
+        next(pieces, None)
     return thought_s, time.perf_counter() - start
 
 

@@ -18,14 +18,14 @@ from duplex_agent.llm import Message, Sampling
 
 class LlamaCppBackend:
     def __init__(self, model_path: str | Path, name: str = "local", n_ctx: int = 2048,
-                 threads: int = 2) -> None:
+                 threads: int = 2, batch_threads: int = 2) -> None:
         from llama_cpp import Llama
 
         self.name = name
         self._formatter = None
         with open(os.devnull, "w") as devnull, contextlib.redirect_stderr(devnull):
             self._llm = Llama(model_path=str(model_path), n_ctx=n_ctx, n_threads=threads,
-                              n_threads_batch=threads, verbose=False, seed=7)
+                              n_threads_batch=batch_threads, verbose=False, seed=7)
 
     def chat(self, messages: list[Message], sampling: Sampling,
              opener: str = "") -> Iterator[str]:
