@@ -46,9 +46,7 @@ def conversation():
 
 
 def run(args: argparse.Namespace) -> int:
-    import json
-
-    from duplex_agent.session.file_driver import run_file, write_wav
+    from duplex_agent.session.file_driver import run_file, write_events, write_wav
     from duplex_agent.session.plot import plot_run
     from streaming.audio import load_audio
 
@@ -57,9 +55,7 @@ def run(args: argparse.Namespace) -> int:
     result = run_file(audio, progress=True)
     write_wav(args.out_dir / "demo_in.wav", audio)
     write_wav(args.out_dir / "demo_out.wav", result.output)
-    with (args.out_dir / "demo_events.jsonl").open("w", encoding="utf-8") as out:
-        for entry in sorted(result.timeline, key=lambda e: e["time"]):
-            out.write(json.dumps(entry, ensure_ascii=False) + "\n")
+    write_events(args.out_dir / "demo_events.jsonl", result.timeline)
     plot_run(audio, result.output, result.timeline, args.out_dir / "demo.png")
     for entry in sorted(result.timeline, key=lambda e: e["time"]):
         if entry["type"] == "AsrFinal":

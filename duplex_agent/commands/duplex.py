@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from duplex_agent.commands.think import add_llm_options
@@ -41,7 +40,7 @@ def session_config(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
-    from duplex_agent.session.file_driver import run_file, write_wav
+    from duplex_agent.session.file_driver import run_file, write_events, write_wav
     from streaming.audio import load_audio
 
     if args.out.suffix.lower() != ".wav":
@@ -52,9 +51,7 @@ def run(args: argparse.Namespace) -> int:
     result = run_file(audio, session_config(args), progress=True)
     write_wav(args.out, result.output)
     if args.events:
-        with args.events.open("w", encoding="utf-8") as out:
-            for entry in sorted(result.timeline, key=lambda e: e["time"]):
-                out.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        write_events(args.events, result.timeline)
     if args.plot:
         from duplex_agent.session.plot import plot_run
 

@@ -54,3 +54,12 @@ def write_wav(path: Path, audio: np.ndarray) -> None:
     tmp = path.with_name(path.name + ".part")
     sf.write(tmp, audio, SAMPLE_RATE, subtype="PCM_16", format="WAV")
     tmp.replace(path)
+
+
+def write_events(path: Path, timeline: list[dict]) -> None:
+    """The timeline as JSON lines, in time order."""
+    import json
+
+    with path.open("w", encoding="utf-8") as out:
+        for entry in sorted(timeline, key=lambda e: e["time"]):
+            out.write(json.dumps(entry, ensure_ascii=False) + "\n")
