@@ -54,6 +54,9 @@ def test_chinese_reply_rules():
                  strategy="celebrate", language="zh")
     assert check("太好了，恭喜你被录取了！", zh, "我被录取了！").ok
     assert "wrong language" in check("Congratulations!", zh, "我被录取了！").reasons
+    sad = thought(cause="导师说还要大改", cause_you="导师说还要大改", emotion="sad", language="zh")
+    echo = check("导师说大改，我好难过。", sad, "可是导师说还要大改，我好难过。")
+    assert "echoes the user's words as its own" in echo.reasons
 
 
 def test_templates_fill_the_cause_in_both_languages():

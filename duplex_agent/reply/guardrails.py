@@ -91,7 +91,8 @@ def _wrong_feeling(text: str, thought: Thought) -> list[str]:
 def _echoes(text: str, said: str, zh: bool) -> bool:
     """The reply speaks as the user ("my manager...") or repeats what they said."""
     if zh:
-        return len(text) >= 6 and text.strip("。！!") in said
+        mine = [c for c in re.split(r"[，,。！!？?；;]", said) if "我" in c and len(c) >= 3]
+        return (len(text) >= 6 and text.strip("。！!") in said) or any(c in text for c in mine)
     mine = set(re.findall(r"\bmy \w+", said.lower()))
     if mine & set(re.findall(r"\bmy \w+", text.lower())):
         return True
