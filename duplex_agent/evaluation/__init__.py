@@ -1,1 +1,2 @@
-"""Quality measurements shared by benchmarks/ and the tests (no timing here)."""
+"""Quality and timing measurements shared by benchmarks/ and the tests: emotion
+(emotion.py) and the full-duplex suite (scenarios.py, duplex.py, suite.py)."""
