@@ -16,7 +16,8 @@ def cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.parametrize("command", [[], ["models"], ["transcribe"], ["demo"], ["listen"],
-                                     ["respond"], ["duplex"], ["speak"]])
+                                     ["respond"], ["duplex"], ["speak"], ["serve"], ["mic"],
+                                     ["humdial"], ["eval"]])
 def test_help_explains_each_command(command):
     done = cli(*command, "--help")
     assert done.returncode == 0 and "usage: duplex-agent" in done.stdout

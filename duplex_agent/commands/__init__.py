@@ -10,4 +10,8 @@ COMMAND_MODULES = (
     "duplex_agent.commands.duplex",
     "duplex_agent.commands.speak",
     "duplex_agent.commands.demo",
+    "duplex_agent.commands.serve",
+    "duplex_agent.commands.mic",
+    "duplex_agent.commands.humdial",
+    "duplex_agent.commands.evaluate",
 )
