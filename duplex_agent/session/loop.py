@@ -173,14 +173,20 @@ class Session:
         """Remember the turn with what the user heard, and tell the controller."""
         job = self._job
         if job is not None and job.thought is not None:
+            self._log_thought(job)
             self.thinker.commit(job.thought, job.user_text)
             self.thinker.memory.record_reply(heard)
-            self.timeline.thought(job.thought)
         self._last_reply = utterance.full_text or self._last_reply
         self._job = None
         self.timeline.agent(utterance, heard, job.reply if job is not None else None)
         end = AgentSpeechEnded(self.now, utterance.uid, heard, utterance.interrupted)
         self._act(self.controller.on_event(end))
+
+    def _log_thought(self, job: ReplyJob) -> None:
+        """Put the thought on the timeline (and so the debug panel) as soon as it exists."""
+        if job.thought is not None and not job.logged:
+            job.logged = True
+            self.timeline.thought(job.thought)
 
     def _say_backchannel(self, action: Backchannel) -> None:
         kind = BACKCHANNEL_KINDS.get(action.text, "continuer")
@@ -203,6 +209,8 @@ class Session:
             was_started = utterance.started_at is not None
             out += utterance.pull(at_sample)
             text = utterance.full_text
+            if self._job is not None:
+                self._log_thought(self._job)
             if not was_started and utterance.started_at is not None:
                 self._agent_started(utterance)
             if utterance.finished:

@@ -32,6 +32,7 @@ class ReplyJob:
     interruption: str | None = None
     thought: Thought | None = None
     reply: Reply | None = None  # the checked reply (source, rejected draft), once written
+    logged: bool = False  # the thought is on the timeline
 
 
 def fixed_reply(kind: str, language: str) -> str:
