@@ -90,10 +90,10 @@ def test_validation_names_every_bad_record(tmp_path: Path) -> None:
 
 
 def test_cli_reports_validation_errors(tmp_path: Path, capsys) -> None:
-    from duplex_agent.commands.humdial import main
+    from duplex_agent.cli import main
 
     _write(tmp_path / "en" / task_file(1), ["not json"])
-    assert main(["track1", "--data", str(tmp_path), "--out", str(tmp_path / "o"),
+    assert main(["humdial", "track1", "--data", str(tmp_path), "--out", str(tmp_path / "o"),
                  "--lang", "en", "--llm", "none"]) == 2
     assert "line 1: bad JSON" in capsys.readouterr().err
 
@@ -204,7 +204,7 @@ def _work_lines(out: Path) -> int:
 
 
 def _track1_command(data: Path, out: Path) -> list[str]:
-    return [sys.executable, "-m", "duplex_agent.commands.humdial", "track1", "--data",
+    return [sys.executable, "-m", "duplex_agent.cli", "humdial", "track1", "--data",
             str(data), "--out", str(out), "--lang", "en", "--llm", "none"]
 
 

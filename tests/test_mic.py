@@ -43,14 +43,14 @@ def test_mic_demo_runs_a_recording_in_real_time(shared_data: Path, tmp_path: Pat
                                                 capsys) -> None:
     import soundfile as sf
 
-    from duplex_agent.commands.mic import main
+    from duplex_agent.cli import main
     from streaming.audio import load_audio
 
     speech = load_audio(shared_data / "asr/speechbrain_timit_like/spk2_snt2.wav")
     recording = tmp_path / "call.wav"
     sf.write(recording, np.concatenate([np.zeros(8000, np.float32), speech,
                                         np.zeros(6 * 16000, np.float32)]), 16000)
-    assert main(["--input", str(recording), "--output", str(tmp_path / "agent.wav")]) == 0
+    assert main(["mic", "--input", str(recording), "--output", str(tmp_path / "agent.wav")]) == 0
     printed = capsys.readouterr().out
     assert "you: What joy there is in living" in printed
     assert "agent: " in printed and "thought: " in printed and "duplex-agent mic" in printed
@@ -60,7 +60,7 @@ def test_mic_demo_runs_a_recording_in_real_time(shared_data: Path, tmp_path: Pat
 
 
 def test_missing_recording_is_a_clear_error(tmp_path: Path, capsys) -> None:
-    from duplex_agent.commands.mic import main
+    from duplex_agent.cli import main
 
-    assert main(["--input", str(tmp_path / "nope.wav")]) == 2
+    assert main(["mic", "--input", str(tmp_path / "nope.wav")]) == 2
     assert "no such recording" in capsys.readouterr().err

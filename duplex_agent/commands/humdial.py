@@ -5,14 +5,12 @@
     duplex-agent humdial score1 --pred DIR --ref DIR [--judge-url URL]
     duplex-agent humdial score2 --pred DIR --data DIR
 
-Also runnable as ``python -m duplex_agent.commands.humdial ...`` (same arguments).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
 from duplex_agent.commands.think import add_llm_options
@@ -143,19 +141,3 @@ def run_score2(args: argparse.Namespace) -> int:
     if args.json:
         args.json.write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
     return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m duplex_agent.commands.humdial``: the subcommand without the main CLI."""
-    parser = argparse.ArgumentParser(prog="duplex-agent")
-    register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(["humdial", *(sys.argv[1:] if argv is None else argv)])
-    try:
-        return args.run(args)
-    except UserError as err:
-        print(f"duplex-agent humdial: error: {err}", file=sys.stderr)
-        return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())

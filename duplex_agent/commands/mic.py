@@ -1,8 +1,7 @@
 """``duplex-agent mic``: talk with the agent through this machine's microphone and speaker.
 
 ``--input FILE`` feeds a recording through the same path in real time (for tests and
-machines without a microphone). Until ``duplex_agent.commands.mic`` is listed in
-``COMMAND_MODULES`` it also runs as ``python -m duplex_agent.commands.mic``.
+machines without a microphone).
 """
 
 from __future__ import annotations
@@ -116,19 +115,3 @@ def from_file(path: Path, output: Path | None) -> int:
         write_wav(output, out)
         print(f"wrote the agent's audio to {output}")
     return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="duplex-agent mic")
-    add_arguments(parser)
-    try:
-        return run(parser.parse_args(argv))
-    except KeyboardInterrupt:
-        return 130
-    except UserError as err:
-        print(f"duplex-agent mic: error: {err}", file=sys.stderr)
-        return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,7 +1,6 @@
 """``duplex-agent serve``: browser voice calls (the page and its WebSocket endpoint).
 
-Until ``duplex_agent.commands.serve`` is listed in ``COMMAND_MODULES`` it also runs
-as ``python -m duplex_agent.commands.serve``.
+
 """
 
 from __future__ import annotations
@@ -79,19 +78,3 @@ def _ssl(cert: Path | None, key: Path | None):
     except (OSError, ssl.SSLError) as err:
         raise UserError(f"cannot load the TLS certificate {cert}: {err}") from None
     return context
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="duplex-agent serve")
-    add_arguments(parser)
-    try:
-        return run(parser.parse_args(argv))
-    except KeyboardInterrupt:
-        return 130
-    except UserError as err:
-        print(f"duplex-agent serve: error: {err}", file=sys.stderr)
-        return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())
