@@ -26,6 +26,7 @@ class Utterance:
         self.uid = uid
         self.playout = Playout(block_samples)
         self.held = held  # speculative: generate, but do not play until released
+        self.paused = False  # held silent while the user may be cutting in
         self.started_at: float | None = None  # stream time of the first audible block
         self.ended_at: float | None = None
         self.interrupted = False
@@ -44,6 +45,14 @@ class Utterance:
     def finished(self) -> bool:
         return self.ended_at is not None
 
+    def pause(self) -> None:
+        """Go silent at the next block without losing the place (generation goes on)."""
+        self.paused = True
+
+    def resume(self) -> None:
+        """Carry on from where the pause began."""
+        self.paused = False
+
     def release(self) -> None:
         """A speculative reply was confirmed: it may play now."""
         self.held = False
@@ -56,6 +65,8 @@ class Utterance:
             self.playout.push(self._ready.popleft()[1])
         if self._generated and not self._ready and not self.held and not self.playout.closed:
             self.playout.close()
+        if self.paused:
+            return np.zeros(self.playout.block_samples, np.float32)
         block = self.playout.pull(at_sample)
         if self.started_at is None and self.playout.played > 0:
             self.started_at = now

@@ -64,3 +64,23 @@ def test_a_held_speculative_reply_generates_but_does_not_play():
     assert utterance.texts  # generated meanwhile
     utterance.release()
     assert play(utterance, 2.0, from_s=1.0).any()
+
+
+def test_pause_goes_silent_without_losing_the_place_and_resume_carries_on():
+    utterance = Utterance("u1", script(), Lane("reply"), start=0.0)
+    play(utterance, 0.5)
+    played = utterance.playout.played
+    utterance.pause()
+    assert not play(utterance, 1.5, from_s=0.52).any()
+    assert utterance.playout.played == played and not utterance.finished
+    utterance.resume()
+    play(utterance, 6.0, from_s=1.52)
+    assert utterance.finished and utterance.playout.text == "one two three four five six"
+
+
+def test_a_stop_during_a_pause_reports_only_what_played_before_it():
+    utterance = Utterance("u1", script(), Lane("reply"), start=0.0)
+    play(utterance, 0.5)
+    utterance.pause()
+    play(utterance, 2.5, from_s=0.52)
+    assert utterance.interrupt(int(2.5 * RATE)) in ("", "one")

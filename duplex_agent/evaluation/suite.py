@@ -52,6 +52,10 @@ def _no_partials():
     return replace(config, listen=listen)
 
 
+def _no_pause_on_onset():
+    return replace(_default(), pause_on_onset=False)
+
+
 def _no_speculation():
     config = _default()
     return replace(config, reply=replace(config.reply, speculate=False))
@@ -69,9 +73,10 @@ CONFIGS: dict[str, Callable[[], object]] = {
     "no-partials": _no_partials,  # whole-utterance ASR only
     "no-speculation": _no_speculation,  # no thinking before the turn is over
     "vad-barge-in": _turns(barge_in={"mode": "vad"}),  # stop on any voice over the agent
+    "no-pause-on-onset": _no_pause_on_onset,  # keep talking until the stop decision
 }
 ABLATIONS = ("no-smart-turn", "no-text", "no-pitch", "no-speaker", "no-level", "no-content",
-             "no-partials", "no-speculation", "vad-barge-in")
+             "no-partials", "no-speculation", "vad-barge-in", "no-pause-on-onset")
 
 
 def session_config(name: str, llm: str | None = None, llm_url: str | None = None,

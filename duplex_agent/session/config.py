@@ -60,6 +60,14 @@ class SessionConfig:
     # Whether the input can contain the agent's own playback (a microphone near a
     # speaker). Files of the user's voice alone cannot; echo gating is off then.
     input_has_echo: bool = False
+    # Pause the agent's speech the moment user speech starts over it (at about the user's
+    # own level), and resume when that speech ends without being taken as an
+    # interruption; the controller's stop decision then only confirms the pause.
+    # Measured on the duplex suite in one run: stop latency p50 1.07 -> 0.26 s, same
+    # interruption and rejection rates, total 70.1 -> 72.0.
+    pause_on_onset: bool = True
+    # Speech this many dB below the enrolled user's level does not pause the agent.
+    pause_level_margin_db: float = 6.0
 
     @classmethod
     def naive(cls) -> SessionConfig:
@@ -70,4 +78,5 @@ class SessionConfig:
         listen = ListenConfig()
         listen = replace(listen, asr=replace(listen.asr, partial_interval_s=0.0))
         return cls(listen=listen, turns=TurnConfig.naive(), smart_turn=False,
-                   speaker_check=False, reply=ReplyConfig(speculate=False))
+                   speaker_check=False, reply=ReplyConfig(speculate=False),
+                   pause_on_onset=False)

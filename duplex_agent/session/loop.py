@@ -15,6 +15,8 @@ from duplex_agent.events import (
     AsrFinal,
     AsrPartial,
     PlaybackReference,
+    SpeechEnded,
+    SpeechStarted,
 )
 from duplex_agent.perception import Perceiver
 from duplex_agent.reply import ReplyWriter
@@ -25,7 +27,13 @@ from duplex_agent.session.replies import ReplyJob, reply_chunks
 from duplex_agent.session.signals import TurnSignals
 from duplex_agent.session.timeline import Timeline
 from duplex_agent.thinking.thinker import Thinker
-from duplex_agent.turns.actions import Backchannel, StartThinking, StopSpeaking, TakeTurn
+from duplex_agent.turns.actions import (
+    Backchannel,
+    Reject,
+    StartThinking,
+    StopSpeaking,
+    TakeTurn,
+)
 from duplex_agent.turns.controller import TurnController
 from duplex_agent.utterance import Utterance
 from streaming.listener import Listener
@@ -104,11 +112,27 @@ class Session:
 
     def _feed(self, event) -> None:
         self.timeline.event(event)
+        self._pause_or_resume(event)
         self._act(self.controller.on_event(event))
         signals, ready = self.listen_lane.run(event.time,
                                               lambda: self.signals.on_event(event, event.time))
         for signal in signals:
             self._schedule(dataclasses.replace(signal, time=max(signal.time, ready)))
+
+    def _pause_or_resume(self, event) -> None:
+        """Onset of user-like speech over the agent pauses it; the end of that speech
+        resumes it unless the controller stopped the reply meanwhile."""
+        utterance = self.utterance
+        if not self.config.pause_on_onset or utterance is None or utterance.finished:
+            return
+        match event:
+            case SpeechStarted(start=start) if utterance.started_at is not None and \
+                    not utterance.paused and self.signals.user_like_level(start, self.now):
+                utterance.pause()
+                self.timeline.note(self.now, "paused")
+            case SpeechEnded() if utterance.paused:
+                utterance.resume()
+                self.timeline.note(self.now, "resumed")
 
     # --- decisions -----------------------------------------------------------------------
 
@@ -124,6 +148,8 @@ class Session:
                     self._stop(action.time)
                 case Backchannel():
                     self._say_backchannel(action)
+                case Reject() if self.utterance is not None and self.utterance.paused:
+                    self.utterance.resume()  # not for the agent: carry on at once
 
     def _take_turn(self, turn: TakeTurn) -> None:
         self.signals.turn_taken(turn.speech_start, turn.speech_end)

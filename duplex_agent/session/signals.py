@@ -50,6 +50,17 @@ class TurnSignals:
                                                     learn=False, language=lang).estimate]
         return []
 
+    def user_like_level(self, start: float, now: float) -> bool:
+        """Is the speech since ``start`` about as loud as the enrolled user (or is there no
+        enrolment yet)?"""
+        if self.profile is None:
+            return True
+        audio = self.audio(start, now)
+        if not len(audio):
+            return True
+        level = 20 * np.log10(max(float(np.sqrt(np.mean(audio ** 2))), 1e-5))
+        return level >= self.profile.features.level_db - self.config.pause_level_margin_db
+
     def on_tick(self, now: float) -> list:
         """A speaker check once a segment has enough speech."""
         start = self._to_check
