@@ -29,6 +29,8 @@ from enum import IntEnum
 
 import numpy as np
 
+from streaming.audio import pcm16_to_float
+
 MAX_AUDIO_BYTES = 16000  # 0.5 s of PCM16 at 16 kHz: far more than one 20 ms frame
 MAX_JSON_BYTES = 16384
 
@@ -123,7 +125,7 @@ def _decode_pcm(tag: Tag, body: bytes) -> np.ndarray:
         raise ProtocolError(f"{tag.name} of {len(body)} bytes is not whole PCM16 samples")
     if len(body) > MAX_AUDIO_BYTES:
         raise ProtocolError(f"{tag.name} of {len(body)} bytes exceeds {MAX_AUDIO_BYTES}")
-    return np.frombuffer(body, "<i2").astype(np.float32) / 32768.0
+    return pcm16_to_float(body)
 
 
 def _decode_json(tag: Tag, body: bytes) -> dict:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import importlib.util
-import json
 import os
 import shutil
 from collections.abc import Callable
@@ -202,7 +201,3 @@ def check_all() -> list[ModelStatus]:
         except ModelMissingError as err:
             rows.append(ModelStatus(spec.role, spec.package, version, "-", 0, str(err)))
     return rows
-
-
-def status_json(rows: list[ModelStatus]) -> str:
-    return json.dumps([row.__dict__ for row in rows], indent=2)

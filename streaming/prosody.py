@@ -50,3 +50,29 @@ def frame_rms_db(audio: np.ndarray, frame_s: float = 0.02,
     frames = audio[:usable].reshape(-1, size).astype(np.float64)
     rms = np.sqrt(np.mean(frames**2, axis=1))
     return 20 * np.log10(np.maximum(rms, 1e-5))
+
+
+def final_movement(track: PitchTrack, last_s: float = 0.4, min_voiced: int = 8) -> float | None:
+    """Pitch movement over the last ``last_s`` of voiced speech, in semitones.
+
+    Pitch is measured in semitones from the track's median F0 and clipped to one
+    octave either way (octave errors and final creak then read as a fall, not as
+    noise). The movement is the median of the last third of the final voiced frames
+    minus the median of their first third; negative means a final fall. None when too
+    little is voiced to say.
+    """
+    voiced = track.f0 > 0
+    if voiced.sum() < min_voiced:
+        return None
+    times, f0 = track.times[voiced], track.f0[voiced]
+    semitones = np.clip(12 * np.log2(f0 / np.median(f0)), -12.0, 12.0)
+    final = semitones[times >= times[-1] - last_s]
+    if len(final) < min_voiced:
+        return None
+    third = len(final) // 3
+    return round(float(np.median(final[-third:]) - np.median(final[:third])), 2)
+
+
+def pitch_movement(audio: np.ndarray, last_s: float = 0.4) -> float | None:
+    """``final_movement`` of the pitch track of ``audio`` (the end-of-turn signal)."""
+    return final_movement(pitch_track(np.asarray(audio, dtype=np.float32)), last_s)

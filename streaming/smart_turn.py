@@ -92,28 +92,3 @@ class SmartTurn:
         onset up to ``time`` (typically the VAD's speech-ended decision).
         """
         return EndOfTurnPrediction(time=time, probability=round(self.probability(audio), 4))
-
-
-def pitch_movement(audio: np.ndarray, last_s: float = 0.4,
-                   min_voiced: int = 8) -> float | None:
-    """Pitch movement over the last ``last_s`` of voiced speech, in semitones.
-
-    Pitch is measured in semitones from the segment's median F0 and clipped
-    to one octave either way (octave errors and final creak then read as a
-    fall, not as noise). The movement is the median of the last third of the
-    final voiced frames minus the median of their first third; negative means
-    a final fall. None when too little of the audio is voiced to say.
-    """
-    from streaming.prosody import pitch_track
-
-    track = pitch_track(np.asarray(audio, dtype=np.float32))
-    voiced = track.f0 > 0
-    if voiced.sum() < min_voiced:
-        return None
-    times, f0 = track.times[voiced], track.f0[voiced]
-    semitones = np.clip(12 * np.log2(f0 / np.median(f0)), -12.0, 12.0)
-    final = semitones[times >= times[-1] - last_s]
-    if len(final) < min_voiced:
-        return None
-    third = len(final) // 3
-    return round(float(np.median(final[-third:]) - np.median(final[:third])), 2)

@@ -16,6 +16,7 @@ from duplex_agent.config import SAMPLE_RATE, ListenConfig
 from duplex_agent.events import AsrFinal, EndOfTurnPrediction, SpeechEnded
 from streaming.audio import load_audio
 from streaming.listener import Listener, listen_file
+from streaming.prosody import pitch_movement
 from streaming.smart_turn import (
     N_FRAMES,
     N_MELS,
@@ -24,7 +25,6 @@ from streaming.smart_turn import (
     SmartTurn,
     fit_window,
     log_mel_features,
-    pitch_movement,
 )
 
 HANG_OVER_S = 0.25  # VadConfig.min_silence_s

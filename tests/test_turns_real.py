@@ -16,7 +16,8 @@ from duplex_agent.turns import TakeTurn, TurnConfig, TurnController
 from duplex_agent.turns.script import run
 from streaming.audio import load_audio
 from streaming.listener import Listener, listen_file
-from streaming.smart_turn import PRE_SPEECH_S, SmartTurn, pitch_movement
+from streaming.prosody import pitch_movement
+from streaming.smart_turn import PRE_SPEECH_S, SmartTurn
 
 SMART_TURN_S = 0.09  # its compute, charged to the stream time of its event
 

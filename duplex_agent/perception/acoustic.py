@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from duplex_agent.config import SAMPLE_RATE
-from streaming.prosody import frame_rms_db, pitch_track
+from streaming.prosody import final_movement, frame_rms_db, pitch_track
 
 FRAME_S = 0.02  # analysis frame for energy, spectrum and pauses
 SPEECH_RANGE_DB = 35.0  # frames within this many dB of the loudest count as speech
@@ -25,7 +25,7 @@ class AcousticCues:
     duration_s: float  # from first to last speech frame
     f0_median_st: float  # median pitch, semitones re 100 Hz (nan if unvoiced)
     f0_range_st: float  # 10th-90th percentile pitch span, semitones
-    f0_end_slope: float  # pitch movement over the last voiced 0.5 s, semitones/s
+    f0_end_st: float  # pitch movement over the last voiced 0.4 s, semitones (0 if unknown)
     energy_db: float  # mean level of speech frames, dBFS
     energy_std_db: float  # variability of the level across speech frames
     rate_sps: float  # syllable nuclei per second of speech
@@ -62,7 +62,7 @@ def measure(audio: np.ndarray) -> AcousticCues:
         f0_median_st=float(np.median(semitones)) if len(semitones) else float("nan"),
         f0_range_st=float(np.subtract(*np.percentile(semitones, [90, 10])))
         if len(semitones) > 4 else 0.0,
-        f0_end_slope=_end_slope(track.times, track.f0),
+        f0_end_st=final_movement(track) or 0.0,
         energy_db=float(levels[mask].mean()),
         energy_std_db=float(levels[mask].std()),
         rate_sps=_syllable_rate(levels[span], mask[span]),
@@ -76,17 +76,6 @@ def measure(audio: np.ndarray) -> AcousticCues:
 def _silent(duration: float) -> AcousticCues:
     nan = float("nan")
     return AcousticCues(duration, nan, 0.0, 0.0, -100.0, 0.0, 0.0, 1.0, 0.0, nan, nan)
-
-
-def _end_slope(times: np.ndarray, f0: np.ndarray) -> float:
-    voiced = np.flatnonzero(f0 > 0)
-    if len(voiced) < 5:
-        return 0.0
-    tail = voiced[times[voiced] >= times[voiced[-1]] - 0.5]
-    if len(tail) < 5:
-        return 0.0
-    semitones = 12 * np.log2(f0[tail] / 100.0)
-    return float(np.polyfit(times[tail], semitones, 1)[0])
 
 
 def level_peaks(levels: np.ndarray, mask: np.ndarray, smooth: int = 3,

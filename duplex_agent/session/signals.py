@@ -17,7 +17,7 @@ from duplex_agent.events import (
 from duplex_agent.perception import Perceiver
 from duplex_agent.session.config import SessionConfig
 from streaming.asr import AudioHistory
-from streaming.smart_turn import pitch_movement
+from streaming.prosody import pitch_movement
 from streaming.speaker import SpeakerProfile
 
 SMART_TURN_LEAD_S = 0.5  # audio before the turn's onset given to Smart Turn
