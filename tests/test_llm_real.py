@@ -108,3 +108,28 @@ def test_http_backend_reports_an_unreachable_server():
     backend = load_backend("http", url=f"http://127.0.0.1:{_free_port()}/v1")
     with pytest.raises(LlmServerError, match="cannot reach"):
         list(backend.chat([{"role": "user", "content": "hi"}], Sampling(max_tokens=5)))
+
+
+def test_two_callers_on_one_model_get_their_own_replies(smollm2):
+    """Two sessions (threads) streaming from the one shared model at once, reading
+    token by token: no crash, and each gets exactly the reply it gets alone."""
+    import threading
+
+    prompts = {"a": "My cat is sick and I am worried.", "b": "I got the job I wanted!"}
+    sampling = Sampling(max_tokens=24, temperature=0.0)
+
+    def ask(text: str) -> list[dict]:
+        return [{"role": "user", "content": text}]
+
+    alone = {k: "".join(smollm2.chat(ask(t), sampling)) for k, t in prompts.items()}
+    together: list[tuple[str, str]] = []
+
+    def call(key: str) -> None:
+        together.append((key, "".join(smollm2.chat(ask(prompts[key]), sampling))))
+
+    threads = [threading.Thread(target=call, args=(k,)) for k in prompts for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert sorted(together) == sorted([(k, alone[k]) for k in prompts for _ in range(2)])
