@@ -33,6 +33,7 @@ from streaming.audio import pcm16_to_float
 
 MAX_AUDIO_BYTES = 16000  # 0.5 s of PCM16 at 16 kHz: far more than one 20 ms frame
 MAX_JSON_BYTES = 16384
+MAX_JSON_DEPTH = 8  # our payloads are flat objects; deeper nesting is malformed
 
 
 class Tag(IntEnum):
@@ -110,11 +111,13 @@ def decode(raw: bytes | str) -> Message:
 
 
 def decode_client(raw: bytes | str) -> np.ndarray:
-    """Parse a message from the page: it may only send AUDIO_IN; its samples."""
+    """Parse a message from the page: it may only send AUDIO_IN; its samples. The tag is
+    checked before anything else is parsed."""
+    if isinstance(raw, bytes | bytearray | memoryview) and len(raw) and raw[0] != Tag.AUDIO_IN:
+        name = Tag(raw[0]).name if raw[0] in Tag._value2member_map_ else f"0x{raw[0]:02x}"
+        raise ProtocolError(f"the page may only send AUDIO_IN, not {name}")
     message = decode(raw)
-    if message.tag is not Tag.AUDIO_IN:
-        raise ProtocolError(f"the page may only send AUDIO_IN, not {message.tag.name}")
-    assert message.audio is not None
+    assert message.tag is Tag.AUDIO_IN and message.audio is not None
     return message.audio
 
 
@@ -131,13 +134,38 @@ def _decode_pcm(tag: Tag, body: bytes) -> np.ndarray:
 def _decode_json(tag: Tag, body: bytes) -> dict:
     if len(body) > MAX_JSON_BYTES:
         raise ProtocolError(f"{tag.name} payload of {len(body)} bytes exceeds {MAX_JSON_BYTES}")
+    if _nesting(body) > MAX_JSON_DEPTH:
+        raise ProtocolError(f"{tag.name} payload nests deeper than {MAX_JSON_DEPTH} levels")
     try:
         data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as err:
         raise ProtocolError(f"{tag.name} payload is not UTF-8 JSON: {err}") from None
     if not isinstance(data, dict):
         raise ProtocolError(f"{tag.name} payload must be a JSON object")
     return data
+
+
+def _nesting(body: bytes) -> int:
+    """The deepest bracket nesting in a JSON text (brackets inside strings excluded),
+    found without parsing, so a hostile payload cannot exhaust the parser's recursion."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in body:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in (0x5D, 0x7D):  # ] }
+            depth -= 1
+    return deepest
 
 
 def encode(message: Message) -> bytes:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import urllib.error
 import urllib.request
 
@@ -11,7 +12,16 @@ import pytest
 
 from duplex_agent.clock import VirtualClock
 from duplex_agent.live.feed import Feed
-from duplex_agent.live.guard import RateLimit, is_loopback, origin_ok, static_file, token_ok
+from duplex_agent.live.guard import (
+    PaceLimit,
+    allowed_hosts,
+    host_ok,
+    is_loopback,
+    origin_ok,
+    route,
+    static_file,
+    token_ok,
+)
 from duplex_agent.live.server import CallServer, ServeConfig, ServerThread
 from duplex_agent.protocol import Tag, decode, encode_audio
 
@@ -124,6 +134,99 @@ def test_off_loopback_needs_the_token(no_leaked_tasks) -> None:
             urllib.request.urlopen(f"http://127.0.0.1:{server.port}/", timeout=10)
 
 
+def raw_http(port: int, request: bytes) -> bytes:
+    """Send ``request`` as is and return the whole response."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(request)
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def test_only_get_and_head_and_head_has_no_body() -> None:
+    with serve() as server:
+        for method in (b"POST", b"PUT", b"TRACE", b"DELETE", b"G\0T"):
+            response = raw_http(server.port, method + b" / HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            assert b"<html" not in response.lower(), method
+            assert response.startswith((b"HTTP/1.1 405", b"HTTP/1.1 400")), (method, response)
+        head = raw_http(server.port, b"HEAD / HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 200") and head.endswith(b"\r\n\r\n"), head
+        get = raw_http(server.port, b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        assert get.startswith(b"HTTP/1.1 200") and b"<html" in get.lower()
+
+
+def test_a_foreign_host_is_refused_even_with_a_matching_origin(no_leaked_tasks) -> None:
+    """DNS rebinding: a page on evil.example resolving to 127.0.0.1 sends its own Host
+    and Origin; both match each other, neither names this server."""
+    async def attempt(port: int) -> None:
+        with pytest.raises(InvalidStatus) as refused:
+            async with connect(f"ws://evil.example:{port}/call", host="127.0.0.1", port=port,
+                               origin=f"http://evil.example:{port}"):
+                pass
+        assert refused.value.response.status_code == 421
+
+    with serve() as server:
+        page = raw_http(server.port, f"GET / HTTP/1.1\r\nHost: evil.example:{server.port}\r\n"
+                        f"Origin: http://evil.example:{server.port}\r\n\r\n".encode())
+        assert page.startswith(b"HTTP/1.1 421") and b"<html" not in page.lower()
+        no_leaked_tasks(attempt(server.port))
+
+
+def test_no_spelling_of_a_private_route_skips_the_token() -> None:
+    with serve(host="0.0.0.0") as server:
+        for path in ("//index.html", "//", "/./", "/%2F", "/index.html/.", "///call"):
+            response = raw_http(server.port, f"GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                                .encode())
+            assert response.startswith(b"HTTP/1.1 403") or response.startswith(
+                b"HTTP/1.1 404"), (path, response[:40])
+            assert b"<html" not in response.lower(), path
+
+
+def test_a_silent_call_is_closed_as_idle(no_leaked_tasks) -> None:
+    async def call(url: str) -> None:
+        async with connect(url) as ws:
+            error = await until(ws, Tag.ERROR)
+            assert error.data["code"] == "idle" and "no audio" in error.data["message"]
+            with pytest.raises(ConnectionClosed) as closed:
+                await ws.recv()
+            assert closed.value.rcvd.code == 1001
+
+    with serve(idle_timeout_s=0.3) as server:
+        no_leaked_tasks(call(f"ws://127.0.0.1:{server.port}/call"))
+
+
+class StuckSession(EchoSession):
+    """A session whose step blocks until the test lets it go (a long reply being computed)."""
+
+    gate = threading.Event()
+
+    def step(self, block: np.ndarray) -> np.ndarray:
+        StuckSession.gate.wait(30)
+        return super().step(block)
+
+
+def test_a_line_is_free_as_soon_as_its_caller_hangs_up(no_leaked_tasks) -> None:
+    async def calls(url: str) -> None:
+        async with connect(url) as first:
+            for _ in range(200):  # 4 s queued behind a step that does not finish
+                await first.send(SPEECH)
+        async with connect(url) as second:  # the only line: free again at once
+            StuckSession.gate.set()
+            await talk(second)
+            await until(second, Tag.AUDIO_OUT)
+
+    StuckSession.gate.clear()
+    config = ServeConfig(port=0, max_calls=1)
+    try:
+        with ServerThread(CallServer(StuckSession, config)) as server:
+            no_leaked_tasks(calls(f"ws://127.0.0.1:{server.port}/call"))
+    finally:
+        StuckSession.gate.set()
+
+
 def test_the_page_is_served_and_nothing_else() -> None:
     with serve() as server:
         base = f"http://127.0.0.1:{server.port}"
@@ -179,12 +282,12 @@ def test_a_malformed_message_ends_only_its_own_call(no_leaked_tasks) -> None:
 def test_audio_faster_than_real_time_is_capped(no_leaked_tasks) -> None:
     async def flood(url: str) -> None:
         async with connect(url) as ws:
-            for _ in range(400):  # 8 s of audio at once
+            for _ in range(2500):  # 50 s of audio at once
                 try:
                     await ws.send(SILENCE)
                 except ConnectionClosed:
                     break
-            assert (await until(ws, Tag.ERROR)).data["code"] == "rate"
+            assert (await until(ws, Tag.ERROR)).data["code"] in ("rate", "overloaded")
 
     with serve() as server:
         no_leaked_tasks(flood(f"ws://127.0.0.1:{server.port}/call"))
@@ -205,16 +308,52 @@ def test_static_files_stay_in_their_directory(tmp_path) -> None:
     assert static_file(tmp_path, "/") == tmp_path / "index.html"
     assert static_file(tmp_path, "/index.html?token=x") == tmp_path / "index.html"
     assert static_file(tmp_path, "/secret.txt") is None
-    assert static_file(tmp_path, "/../index.html") is None
+    assert static_file(tmp_path, "/../secret.txt") is None
+    assert static_file(tmp_path, "/../../etc/passwd") is None
+    assert static_file(tmp_path, "//index.html") == tmp_path / "index.html"
 
 
-def test_rate_limit_on_a_virtual_clock() -> None:
+def test_a_paced_client_never_trips_the_limit_even_after_a_server_stall() -> None:
     clock = VirtualClock()
-    limit = RateLimit(clock, audio_speed=1.0, audio_burst_s=1.0, messages_per_s=1000)
-    assert limit.admit(0.5) is None and limit.admit(0.5) is None  # a 1 s burst is fine
-    assert limit.admit(0.02) == "audio sent faster than real time"
-    clock.advance_to(0.5)
-    assert limit.admit(0.4) is None
+    limit = PaceLimit(clock)
+    t = 0.0
+    for second in range(60):  # a minute of 20 ms frames at real-time pace...
+        if second == 30:  # ...except that the server stalled 5 s and reads the backlog at once
+            for _ in range(250):
+                assert limit.admit(0.02) is None
+            t += 5.0
+            continue
+        for _ in range(50):
+            t += 0.02
+            clock.advance_to(t)
+            assert limit.admit(0.02) is None
+
+
+def test_a_client_faster_than_real_time_is_stopped() -> None:
+    clock = VirtualClock()
+    limit = PaceLimit(clock)
+    verdicts = []
+    for i in range(2000):  # 1.5x real time
+        clock.advance_to(i * 0.02 / 1.5)
+        verdicts.append(limit.admit(0.02))
+    assert "audio sent faster than real time" in verdicts
+    flood = PaceLimit(VirtualClock())
+    assert "too many messages per second" in [flood.admit(0.0) for _ in range(4000)]
+
+
+def test_routes_are_normalised_before_any_check() -> None:
+    assert route("//index.html") == "/index.html" and route("//") == "/"
+    assert route("/./call?token=x") == "/call" and route("/a/../call") == "/call"
+    assert route("/%2Fcall") == "/call" and route("/%252e") is None
+    assert route("http://evil/") is None and route("/x\\y") is None
+
+
+def test_hosts_are_allowed_by_name() -> None:
+    hosts = allowed_hosts("127.0.0.1", ("agent.example",))
+    for good in ("localhost:8765", "127.0.0.1", "[::1]:80", "LOCALHOST:1", "agent.example:443"):
+        assert host_ok(good, hosts), good
+    for bad in ("evil.example:8765", None, "", "localhost:abc", "a@localhost", "localhost/x"):
+        assert not host_ok(bad, hosts), bad
 
 
 def test_feed_turns_the_timeline_into_messages() -> None:

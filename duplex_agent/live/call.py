@@ -67,22 +67,24 @@ class CallWorker:
     def backlog_s(self) -> float:
         return self._queue.qsize() * BLOCK / SAMPLE_RATE
 
-    def stop(self, timeout: float = 5.0) -> None:
-        """End the call: the worker finishes its current step and exits."""
+    def hang_up(self) -> None:
+        """The call is over: drop every queued block and let the worker exit after its
+        current step. Idempotent; returns at once."""
         while True:
             try:
-                self._queue.put_nowait(None)
+                self._queue.get_nowait()
+            except queue.Empty:
                 break
-            except queue.Full:
-                self._drop_one()
+        try:
+            self._queue.put_nowait(None)
+        except queue.Full:  # feed() raced us; the worker stops at the next drain
+            self.hang_up()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Hang up and wait (up to ``timeout``) for the worker to finish its step."""
+        self.hang_up()
         if self._thread.is_alive():
             self._thread.join(timeout)
-
-    def _drop_one(self) -> None:
-        try:
-            self._queue.get_nowait()
-        except queue.Empty:
-            pass
 
     def _run(self) -> None:
         try:

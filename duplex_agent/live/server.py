@@ -2,8 +2,11 @@
 
 ``GET /`` (and the page's other files) serves ``demos/web``; ``/call`` upgrades to a
 WebSocket that runs one ``Session`` per call (``duplex_agent.protocol`` messages).
-Loopback by default; on any other address every request needs the start-up token.
-A malformed or too-fast message ends only its own call, with an ERROR and a close code.
+Loopback by default; on any other address every request needs the start-up token. Every
+request must name an allowed Host (DNS-rebinding defence) and use GET or HEAD; routes are
+normalised before any check. A malformed or too-fast message, or a call silent for
+``idle_timeout_s``, ends only its own call, with an ERROR and a close code; a call's line
+is free again the moment its socket closes.
 """
 
 from __future__ import annotations
@@ -17,7 +20,16 @@ from pathlib import Path
 
 from duplex_agent.clock import WallClock
 from duplex_agent.live.call import SAMPLE_RATE, CallWorker, SteppedSession
-from duplex_agent.live.guard import RateLimit, new_token, origin_ok, static_file, token_ok
+from duplex_agent.live.guard import (
+    PaceLimit,
+    allowed_hosts,
+    host_ok,
+    new_token,
+    origin_ok,
+    route,
+    static_file,
+    token_ok,
+)
 from duplex_agent.protocol import (
     MAX_AUDIO_BYTES,
     Message,
@@ -30,7 +42,11 @@ from duplex_agent.protocol import (
 
 WEB_ROOT = Path(__file__).resolve().parents[2] / "demos" / "web"
 PRIVATE = frozenset({"/", "/index.html", "/call"})  # need the token off loopback
-CLOSE_MALFORMED, CLOSE_FULL, CLOSE_INTERNAL = 1008, 1013, 1011
+CLOSE_MALFORMED, CLOSE_IDLE, CLOSE_FULL, CLOSE_INTERNAL = 1008, 1001, 1013, 1011
+METHODS = frozenset({"GET", "HEAD"})
+# Frames up to this size reach the protocol decoder (which refuses oversized audio with
+# 1008 and an ERROR); larger ones are refused by the WebSocket layer itself (1009).
+MAX_FRAME_BYTES = 4 * MAX_AUDIO_BYTES
 
 
 @dataclass(frozen=True)
@@ -43,6 +59,11 @@ class ServeConfig:
     max_calls: int = 2
     # Seconds of user audio a call may queue while its session catches up.
     max_backlog_s: float = 10.0
+    # A call that sends no audio for this long is closed ("idle").
+    idle_timeout_s: float = 30.0
+    # Extra Host names the server answers to (e.g. its DNS name behind a proxy); loopback
+    # names and the bound address are always allowed.
+    allow_hosts: tuple[str, ...] = ()
     # Directory of the page's static files.
     web_root: Path = WEB_ROOT
 
@@ -62,6 +83,7 @@ class CallServer:
         self.token = token if token is not None else new_token(config.host)
         self._make_session = make_session
         self._ssl = ssl_context
+        self._hosts = allowed_hosts(config.host, config.allow_hosts)
         self.active = 0
         self.port = config.port
 
@@ -76,7 +98,7 @@ class CallServer:
         from websockets.asyncio.server import serve
 
         async with serve(self._call, self.config.host, self.config.port, ssl=self._ssl,
-                         process_request=self._http, max_size=MAX_AUDIO_BYTES + 1,
+                         process_request=self._http, max_size=MAX_FRAME_BYTES,
                          max_queue=64, close_timeout=2) as server:
             self.port = next(iter(server.sockets)).getsockname()[1]
             if ready:
@@ -84,19 +106,29 @@ class CallServer:
             await (stop.wait() if stop else asyncio.Future())
 
     def _http(self, connection, request):
-        """Token (page and call; the page's scripts and styles are public) and Origin;
-        static files for non-WebSocket requests."""
-        route = request.path.split("?")[0]
-        if route in PRIVATE and not token_ok(request.path, self.token):
-            return connection.respond(http.HTTPStatus.FORBIDDEN,
-                                      "token required: open the URL printed at start-up\n")
-        if not origin_ok(request.headers.get("Origin"), request.headers.get("Host")):
-            return connection.respond(http.HTTPStatus.FORBIDDEN, "origin not allowed\n")
-        if route == "/call":
+        """Method, Host, token (page and call; the page's scripts and styles are public)
+        and Origin, on the normalised route; static files for non-WebSocket requests."""
+        method = getattr(request, "method", "GET")
+        if method not in METHODS:
+            return _plain(connection, http.HTTPStatus.METHOD_NOT_ALLOWED, "GET or HEAD only\n")
+        host, origin = _single(request.headers, "Host"), _single(request.headers, "Origin")
+        if not host_ok(host, self._hosts):
+            return _plain(connection, http.HTTPStatus.MISDIRECTED_REQUEST,
+                          "unknown Host: start the server with --allow-host NAME\n")
+        path = route(request.path)
+        if path is None:
+            return _plain(connection, http.HTTPStatus.NOT_FOUND, "not found\n")
+        if (path in PRIVATE or path.startswith("/call")) and \
+                not token_ok(request.path, self.token):
+            return _plain(connection, http.HTTPStatus.FORBIDDEN,
+                          "token required: open the URL printed at start-up\n")
+        if origin == "" or not origin_ok(origin, host):
+            return _plain(connection, http.HTTPStatus.FORBIDDEN, "origin not allowed\n")
+        if path == "/call" and method == "GET":
             return None  # upgrade to the call WebSocket
-        return self._static(connection, request.path)
+        return self._static(connection, path, head=method == "HEAD")
 
-    def _static(self, connection, path: str):
+    def _static(self, connection, path: str, head: bool):
         from websockets.datastructures import Headers
         from websockets.http11 import Response
 
@@ -104,11 +136,13 @@ class CallServer:
 
         file = static_file(self.config.web_root, path)
         if file is None:
-            return connection.respond(http.HTTPStatus.NOT_FOUND, "not found\n")
+            return _plain(connection, http.HTTPStatus.NOT_FOUND, "not found\n")
+        body = file.read_bytes()
         headers = Headers([("Content-Type", STATIC_TYPES[file.suffix]),
+                           ("Content-Length", str(len(body))),
                            ("Cache-Control", "no-store"),
                            ("X-Content-Type-Options", "nosniff")])
-        return Response(200, "OK", headers, file.read_bytes())
+        return Response(200, "OK", headers, b"" if head else body)
 
     async def _call(self, connection) -> None:
         """One call, from accept to close. Cancelling it ends the call."""
@@ -118,12 +152,18 @@ class CallServer:
                         "use; try again in a minute", CLOSE_FULL))
             return
         self.active += 1
+        worker, refusal = None, None
         try:
-            await self._run_call(connection)
+            worker, refusal = await self._run_call(connection)
         finally:
-            self.active -= 1
+            self.active -= 1  # the line is free the moment the call is over
+        if refusal is not None:
+            await _refuse(connection, refusal)
+        if worker is not None:
+            await asyncio.to_thread(worker.stop)  # its queued input is dropped, not worked off
 
-    async def _run_call(self, connection) -> None:
+    async def _run_call(self, connection) -> tuple[CallWorker, CallRefused | None]:
+        """Run the call until the page hangs up or breaks a rule (the refusal to send)."""
         loop = asyncio.get_running_loop()
         outbox: asyncio.Queue[list[Message]] = asyncio.Queue()
         session = await asyncio.to_thread(self._make_session)
@@ -132,16 +172,18 @@ class CallServer:
         sender = asyncio.create_task(_send(connection, outbox))
         from websockets.exceptions import ConnectionClosed
 
+        refusal = None
         try:
-            await _receive(connection, worker)
-        except CallRefused as refusal:
-            await _refuse(connection, refusal)
+            await _receive(connection, worker, self.config.idle_timeout_s)
+        except CallRefused as err:
+            refusal = err
         except ConnectionClosed:
             pass  # the page went away without a goodbye
         finally:
+            worker.hang_up()
             sender.cancel()
             await asyncio.gather(sender, return_exceptions=True)
-            await asyncio.to_thread(worker.stop)
+        return worker, refusal
 
 
 def _emitter(loop: asyncio.AbstractEventLoop, outbox: asyncio.Queue):
@@ -154,10 +196,20 @@ def _emitter(loop: asyncio.AbstractEventLoop, outbox: asyncio.Queue):
     return emit
 
 
-async def _receive(connection, worker: CallWorker) -> None:
+async def _receive(connection, worker: CallWorker, idle_timeout_s: float) -> None:
     """Feed the page's audio to the worker until it hangs up; raises CallRefused."""
-    limit = RateLimit(WallClock())
-    async for raw in connection:
+    from websockets.exceptions import ConnectionClosedOK
+
+    limit = PaceLimit(WallClock())
+    while True:
+        try:
+            async with asyncio.timeout(idle_timeout_s):
+                raw = await connection.recv()
+        except TimeoutError:
+            raise CallRefused("idle", f"call ended: no audio for {idle_timeout_s:.0f} s",
+                              CLOSE_IDLE) from None
+        except ConnectionClosedOK:
+            return
         try:
             samples = decode_client(raw)
         except ProtocolError as err:
@@ -186,6 +238,18 @@ async def _send(connection, outbox: asyncio.Queue) -> None:
                     return
     except ConnectionClosed:
         return
+
+
+def _single(headers, name: str) -> str | None:
+    """The header's one value; None when absent, "" when given more than once."""
+    values = headers.get_all(name)
+    return None if not values else values[0] if len(values) == 1 else ""
+
+
+def _plain(connection, status: http.HTTPStatus, text: str):
+    response = connection.respond(status, text)
+    response.headers["Connection"] = "close"
+    return response
 
 
 async def _refuse(connection, refusal: CallRefused) -> None:
