@@ -28,6 +28,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=int, default=8765, help="TCP port [default: 8765]")
     parser.add_argument("--max-calls", type=int, default=2,
                         help="concurrent calls; more callers are refused [default: 2]")
+    parser.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                        help="another Host name the server answers to (its DNS name, or a "
+                             "proxy's); loopback names and the bound address always work; "
+                             "repeatable")
+    parser.add_argument("--idle-timeout", type=float, default=30.0, metavar="SECONDS",
+                        help="close a call that sends no audio this long [default: 30]")
     parser.add_argument("--cert", type=Path, help="TLS certificate (PEM): phones need https "
                                                   "for the microphone off localhost")
     parser.add_argument("--key", type=Path, help="TLS private key (PEM) for --cert")
@@ -47,7 +53,9 @@ def run(args: argparse.Namespace) -> int:
     print("loading models (about 6 s)...", file=sys.stderr)
     models = SessionModels.load(config)
     server = CallServer(lambda: Session(models, config),
-                        ServeConfig(host=args.host, port=args.port, max_calls=args.max_calls),
+                        ServeConfig(host=args.host, port=args.port, max_calls=args.max_calls,
+                                    idle_timeout_s=args.idle_timeout,
+                                    allow_hosts=tuple(args.allow_host)),
                         ssl_context=_ssl(args.cert, args.key))
     try:
         asyncio.run(server.serve(lambda: _announce(server)))
