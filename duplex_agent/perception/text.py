@@ -66,6 +66,12 @@ class TextEmotionModel:
         self._labels = [label for label, _ in pairs]
         self._prototypes = self._encode([sentence for _, sentence in pairs])
 
+    def encode(self, sentences: list[str]) -> np.ndarray:
+        """Unit-length MiniLM sentence vectors (loads the model on first use)."""
+        if self._encoder is None:
+            self._load()
+        return self._encode(sentences)
+
     def _encode(self, sentences: list[str]) -> np.ndarray:
         assert self._encoder is not None
         return self._encoder.encode(sentences, normalize_embeddings=True,
