@@ -7,6 +7,7 @@ the same writer on the real bundled models.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from duplex_agent.llm import Sampling
 from duplex_agent.memory import EmotionalMemory
@@ -59,13 +60,43 @@ def test_chinese_reply_rules():
     assert "echoes the user's words as its own" in echo.reasons
 
 
-def test_templates_fill_the_cause_in_both_languages():
-    assert "your dog died" in template(thought())
+def test_templates_are_short_fit_the_feeling_and_never_read_the_user_back():
+    from duplex_agent.prompts import load_pairs
+    from duplex_agent.thinking.ieat_format import STRATEGIES
+
+    for language in ("en", "zh"):
+        keys = {key for key, _ in load_pairs(f"templates/{language}.txt")}
+        assert keys == set(STRATEGIES), language  # every strategy has its own lines
+    for strategy in STRATEGIES:
+        emotion = {"celebrate": "happy", "ask": "neutral", "inform": "neutral"}.get(strategy, "sad")
+        line = template(thought(strategy=strategy, emotion=emotion))
+        assert "dog" not in line and "{" not in line, line
+        assert len(line.split()) <= 20, line
+        own = replace(thought(strategy=strategy, emotion=emotion), driver="model")
+        assert check(line, own, SAID).ok, line
     zh = template(thought(cause="我被录取了", cause_you="你被录取了", emotion="happy",
                           strategy="celebrate", language="zh"))
-    assert "你被录取了" in zh
-    for strategy in ("validate", "reflect", "calm", "encourage", "celebrate", "ask", "check_in"):
-        assert check(template(thought(strategy=strategy)), thought(), SAID).ok, strategy
+    assert "录取" not in zh and len(zh) <= 30
+
+
+def test_the_corpus_replies_pass_the_guard_rails():
+    """The rules are calibrated on the team's corpus: its replies pass (a rule that rejects
+    good replies only raises the fallback rate)."""
+    from pathlib import Path
+
+    from duplex_agent.training.corpus import load
+
+    corpus = Path(__file__).resolve().parents[1] / "prompts" / "ieat" / "dev.jsonl"
+    records = load([corpus])
+    failed = []
+    for r in records:
+        said = " ".join(t["user"] for t in r["history"]) + " " + r["user"]
+        t = thought(emotion=r["emotion"], cause=r["cause"], cause_you=r["cause"],
+                    strategy=r["strategy"], language=r["lang"])
+        t = replace(t, driver="model")
+        if not check(r["reply"], t, said).ok:
+            failed.append(r["id"])
+    assert len(records) >= 300 and len(failed) <= 0.02 * len(records), failed
 
 
 class ScriptedLlm:
@@ -96,7 +127,8 @@ def test_sentences_are_released_one_by_one_and_cut_after_two():
 def test_a_bad_first_sentence_falls_back_to_the_template_and_is_counted():
     writer = ReplyWriter(ScriptedLlm(["Strategy: validate.", " Fine."]))
     reply = writer.write(thought(), SAID, EmotionalMemory())
-    assert reply.source == "template" and "your dog died" in reply.text
+    assert reply.source == "template" and reply.text == template(thought())
+    assert "dog" not in reply.text  # a fallback never reads the user's words back
     assert writer.stats.fallbacks == 1 and writer.stats.reasons
     assert reply.reasons and reply.draft.startswith("Strategy")
 
@@ -123,3 +155,18 @@ def test_the_thought_is_injected_before_the_reply():
     assert messages[-1]["content"] == SAID
     note = messages[0]["content"]
     assert "never read it out" in note and "your dog died" in note and "voice sounds sad" in note
+
+
+def test_an_ieat_reply_continues_the_models_thought_and_may_recall_in_four_sentences():
+    memory = EmotionalMemory()
+    recall = replace(thought(strategy="recall", emotion="neutral"), driver="model")
+    tokens = [" You started calm.", " Then the news hit you.", " You felt sad.",
+              " Now you sound steadier.", " And more."]
+    writer = ReplyWriter(ScriptedLlm(tokens))
+    pieces = list(writer.stream(recall, "How did my feelings change?", memory,
+                                ieat_prompt="<start_of_turn>user ... reply:"))
+    assert [p[0] for p in pieces] == ["You started calm.", "Then the news hit you.",
+                                      "You felt sad.", "Now you sound steadier."]
+    bad = ReplyWriter(ScriptedLlm([" emotion: sad 0.8 cause: x."]))
+    reply = bad.write(recall, "How did my feelings change?", memory, ieat_prompt="p reply:")
+    assert reply.source == "template" and reply.text == memory.answer("trajectory", "en")

@@ -11,7 +11,6 @@ import ipaddress
 import posixpath
 import secrets
 import socket
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 

@@ -1,6 +1,8 @@
 """The reply: the LLM, constrained by the injected thought and checked by the
 guard-rails, with a strategy template when it fails; memory questions are
-answered from memory.
+answered from memory. With our IEAT model, the reply continues the model's own
+thought (``ieat_prompt``), recall questions included; memory answers them only when
+the model's answer fails its checks.
 
 ``ReplyWriter.stream()`` yields the reply sentence by sentence, each one checked
 before it is released, so the voice can start on the first sentence.
@@ -8,7 +10,6 @@ before it is released, so the voice can start on the first sentence.
 
 from __future__ import annotations
 
-import re
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -53,63 +54,78 @@ class ReplyWriter:
                                              stop=("\n", "<|im_end|>", "Person:", "对方："))
         self.stats = ReplyStats()
 
-    def write(self, thought: Thought, user_text: str, memory: EmotionalMemory) -> Reply:
+    def write(self, thought: Thought, user_text: str, memory: EmotionalMemory,
+              ieat_prompt: str | None = None, recall: str | None = None) -> Reply:
         """The whole reply at once (see ``stream`` for sentence-by-sentence)."""
-        pieces = list(self.stream(thought, user_text, memory))
+        pieces = list(self.stream(thought, user_text, memory, ieat_prompt, recall))
         return pieces[-1][1] if pieces else Reply("", "llm")
 
-    def stream(self, thought: Thought, user_text: str,
-               memory: EmotionalMemory) -> Iterator[tuple[str, Reply]]:
-        """Yield (sentence, reply so far) as each checked sentence is ready."""
+    def stream(self, thought: Thought, user_text: str, memory: EmotionalMemory,
+               ieat_prompt: str | None = None,
+               recall: str | None = None) -> Iterator[tuple[str, Reply]]:
+        """Yield (sentence, reply so far) as each checked sentence is ready.
+        ``ieat_prompt``: the IEAT model's input and thought, to continue with the reply;
+        ``recall``: "trajectory" or "causes" when the turn is known to ask about the
+        feelings so far (else it is recognised from the words)."""
         self.stats.replies += 1
-        kind = memory_question(user_text)
-        if kind is not None or self.backend is None:
-            text = memory.answer(kind, thought.language) if kind else template(thought)
-            yield text, Reply(text, "memory" if kind else "template")
-            return
+        kind = recall or memory_question(user_text)
+        fallback = memory.answer(kind, thought.language) if kind else template(thought)
         said = " ".join(t.user_text for t in memory.turns) + " " + user_text
-        yield from self._checked(thought, said, self._tokens(thought, user_text, memory))
+        if ieat_prompt is not None and self.backend is not None:
+            from duplex_agent.thinking.ieat_model import RECALL_SAMPLING, REPLY_SAMPLING
 
-    def _checked(self, thought: Thought, said: str,
-                 tokens: Iterator[str]) -> Iterator[tuple[str, Reply]]:
+            recall = thought.strategy == "recall"
+            tokens = self.backend.complete(ieat_prompt,
+                                           RECALL_SAMPLING if recall else REPLY_SAMPLING)
+            yield from self._checked(thought, said, tokens, fallback, 4 if recall else 2)
+            return
+        if kind is not None or self.backend is None:
+            yield fallback, Reply(fallback, "memory" if kind else "template")
+            return
+        yield from self._checked(thought, said, self._tokens(thought, user_text, memory),
+                                 fallback)
+
+    def _checked(self, thought: Thought, said: str, tokens: Iterator[str], fallback: str,
+                 most: int = 2) -> Iterator[tuple[str, Reply]]:
+        """Release the draft sentence by sentence, each checked; at most ``most``."""
         draft, released = "", []
         for token in tokens:
             draft += token
-            if not released and len(draft) > MAX_FIRST_SENTENCE_CHARS and \
+            if not released and len(draft.lstrip()) > MAX_FIRST_SENTENCE_CHARS and \
                     not _ends_sentence(draft) and len(sentences(draft)) <= 1:
-                yield from self._fallback(thought, released, Verdict(False, ("rambles",)), draft)
+                yield from self._fallback(released, Verdict(False, ("rambles",)), draft,
+                                          fallback)
                 return
             done = sentences(draft)
             complete = done if _ends_sentence(draft) else done[:-1]
-            for sentence in complete[len(released):2]:
+            for sentence in complete[len(released):most]:
                 verdict = check(" ".join(released + [sentence]), thought, said)
                 if not verdict.ok:
-                    yield from self._fallback(thought, released, verdict, draft)
+                    yield from self._fallback(released, verdict, draft, fallback)
                     return
                 released.append(sentence)
                 yield sentence, Reply(" ".join(released), "llm", draft=draft)
-            if len(released) >= 2:
+            if len(released) >= most:
                 return
         tail = sentences(draft)[len(released):len(released) + 1]
-        if tail and len(released) < 2:
+        if tail and len(released) < most:
             verdict = check(" ".join(released + tail), thought, said)
             if verdict.ok:
                 released += tail
                 yield tail[0], Reply(" ".join(released), "llm", draft=draft)
             elif not released:
-                yield from self._fallback(thought, released, verdict, draft)
+                yield from self._fallback(released, verdict, draft, fallback)
         elif not released:
-            yield from self._fallback(thought, released, Verdict(False, ("empty",)), draft)
+            yield from self._fallback(released, Verdict(False, ("empty",)), draft, fallback)
 
-    def _fallback(self, thought: Thought, released: list[str], verdict: Verdict,
-                  draft: str) -> Iterator[tuple[str, Reply]]:
+    def _fallback(self, released: list[str], verdict: Verdict, draft: str,
+                  text: str) -> Iterator[tuple[str, Reply]]:
         if released:  # the first sentence is out already: stop cleanly after it
             return
         self.stats.fallbacks += 1
         for reason in verdict.reasons:
             key = reason.split(" [")[0]
             self.stats.reasons[key] = self.stats.reasons.get(key, 0) + 1
-        text = template(thought)
         yield text, Reply(text, "template", verdict.reasons, draft)
 
     def _tokens(self, thought: Thought, user_text: str, memory: EmotionalMemory) -> Iterator[str]:
@@ -165,14 +181,11 @@ def fewshot_prompt(thought: Thought, user_text: str) -> str:
 
 
 def template(thought: Thought) -> str:
-    """The strategy's fallback line, slots filled; picked by turn so it varies."""
+    """The strategy's short fallback line (never the user's words); picked by turn so it
+    varies."""
     lang = "zh" if thought.language == "zh" else "en"
-    options = [text for key, text in load_pairs(f"templates/{lang}.txt")
-               if key == thought.strategy] or \
-        [text for key, text in load_pairs(f"templates/{lang}.txt") if key == "ask"]
+    lines = load_pairs(f"templates/{lang}.txt")
+    options = [text for key, text in lines if key == thought.strategy] or \
+        [text for key, text in lines if key == "ask"]
     chosen = options[zlib.crc32(f"{thought.turn}".encode()) % len(options)]
-    cause = thought.cause_you or ("这件事" if lang == "zh" else "what happened")
-    if lang == "en" and not cause.startswith("I "):
-        cause = cause[0].lower() + cause[1:]
-    text = chosen.format(cause=cause, feeling=feeling_word(thought.emotion, lang))
-    return re.sub(r"(^|[.!?]\s+)([a-z])", lambda m: m.group(1) + m.group(2).upper(), text)
+    return chosen.format(feeling=feeling_word(thought.emotion, lang))
