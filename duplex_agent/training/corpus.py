@@ -16,8 +16,17 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from duplex_agent.thinking.ieat_format import (
-    EMOTIONS, MAX_HISTORY, NONVERBAL, STRATEGIES, VOICE_WORDS, EarlierTurn, render_prompt,
-    render_target, short_thought, voice_line)
+    EMOTIONS,
+    MAX_HISTORY,
+    NONVERBAL,
+    STRATEGIES,
+    VOICE_WORDS,
+    EarlierTurn,
+    render_prompt,
+    render_target,
+    short_thought,
+    voice_line,
+)
 
 LANGUAGES = ("en", "zh")
 DOMAINS = ("loss", "health", "work", "school", "money", "family", "friends", "romance", "pets",
