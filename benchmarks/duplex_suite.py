@@ -36,7 +36,7 @@ def main() -> int:
     parser.add_argument("--scenarios", type=int, default=None, help="first N scenarios")
     parser.add_argument("--offset", type=float, default=EVENT_OFFSET_S,
                         help="event onset after the first turn's end (s)")
-    parser.add_argument("--llm", choices=["smollm2", "gemma", "none"], default=None,
+    parser.add_argument("--llm", choices=["ieat", "smollm2", "gemma", "none"], default=None,
                         help="reply model for every configuration [default: the config's]")
     parser.add_argument("--details", action="store_true", help="per-scenario outcomes")
     parser.add_argument("--json", type=Path, help="also write all results here")

@@ -39,6 +39,7 @@ class TurnRecord:
     user_text: str
     recall: bool = False  # the turn asked about the memory itself
     agent_heard: str = ""  # what the user actually heard of the agent's reply
+    cut_off: bool = False  # the user cut the reply off
 
 
 class EmotionalMemory:
@@ -57,9 +58,10 @@ class EmotionalMemory:
     def add(self, thought: Thought, user_text: str, recall: bool = False) -> None:
         self.turns.append(TurnRecord(thought, user_text, recall))
 
-    def record_reply(self, heard: str) -> None:
+    def record_reply(self, heard: str, cut_off: bool = False) -> None:
         if self.turns:
             self.turns[-1].agent_heard = heard
+            self.turns[-1].cut_off = cut_off
 
     def trajectory(self) -> list[dict]:
         return [{"turn": t.thought.turn, "emotion": t.thought.emotion,

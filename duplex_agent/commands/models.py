@@ -18,7 +18,22 @@ def run(args: argparse.Namespace) -> int:
     from duplex_agent.reports import print_models
     from streaming.models import MODELS, check_all
 
-    rows = check_all()
+    rows = check_all() + [adapter_status()]
     print_models(rows, as_json=args.json)
     required = {role for role, spec in MODELS.items() if spec.required}
     return 1 if any(r.status != "ok" and r.role in required for r in rows) else 0
+
+
+def adapter_status():
+    """The IEAT adapter's row: it lives in this repository, checked by its SHA-256. Not
+    required: without it the agent thinks with rules and answers with SmolLM2."""
+    from duplex_agent.thinking.ieat_model import ADAPTER, AdapterError, adapter_path
+    from streaming.models import ModelStatus
+
+    try:
+        path = adapter_path()
+        return ModelStatus("ieat-adapter", "duplex-agent (repository)", "-", str(path),
+                           path.stat().st_size, "ok")
+    except AdapterError as err:
+        return ModelStatus("ieat-adapter", "duplex-agent (repository)", "-", str(ADAPTER), 0,
+                           str(err))

@@ -13,10 +13,13 @@ from duplex_agent.errors import UserError
 
 def add_llm_options(parser: argparse.ArgumentParser) -> None:
     """Flags for choosing the LLM that writes replies."""
-    parser.add_argument("--llm", choices=["smollm2", "gemma", "http", "none"], default="smollm2",
-                        help="reply model: local SmolLM2 chat, local Gemma few-shot, an "
+    parser.add_argument("--llm", choices=["ieat", "smollm2", "gemma", "http", "none"],
+                        default="ieat",
+                        help="what thinks and replies: our fine-tuned IEAT model (Gemma-3-270M "
+                             "+ the repository's adapter; thought and reply in one pass), local "
+                             "SmolLM2 chat or Gemma few-shot told the rule-based thought, an "
                              "OpenAI-compatible server (--llm-url), or none (templates only) "
-                             "[default: smollm2]")
+                             "[default: ieat]")
     parser.add_argument("--llm-url", default=None,
                         help="base URL of an OpenAI-compatible server, e.g. "
                              "http://127.0.0.1:8000/v1 (vLLM, python -m llama_cpp.server)")
@@ -32,6 +35,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     listen.add_argument("file", type=Path, help="audio file")
     add_listen_options(listen)
     listen.add_argument("--json", action="store_true", help="print one JSON document")
+    add_llm_options(listen)
     listen.set_defaults(run=run_listen)
 
     respond = sub.add_parser(
@@ -51,11 +55,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_listen(args: argparse.Namespace) -> int:
-    from duplex_agent.thinking.thinker import Thinker
+    from duplex_agent.mind import Mind
     from duplex_agent.transcribe import segment_audio, transcribe_file
 
     result = transcribe_file(args.file, listen_config(args), keep_audio=True)
-    thinker = Thinker()
+    thinker = Mind.load(args.llm, args.llm_url, args.llm_model).thinker()
     turns = []
     for final in result.finals:
         audio = segment_audio(result, final)
@@ -95,11 +99,10 @@ def load_history(path: Path | None) -> list[dict]:
 
 
 def run_respond(args: argparse.Namespace) -> int:
-    from duplex_agent.llm import load_backend
-    from duplex_agent.reply import ReplyWriter
-    from duplex_agent.thinking.thinker import Thinker
+    from duplex_agent.mind import Mind
 
-    thinker = Thinker()
+    mind = Mind.load(args.llm, args.llm_url, args.llm_model)
+    thinker, writer = mind.thinker(), mind.writer()
     for turn in load_history(args.history):
         thinker.on_final(0.0, turn["user"])
         thinker.memory.record_reply(turn.get("agent", ""))
@@ -108,10 +111,10 @@ def run_respond(args: argparse.Namespace) -> int:
         text, audio, language = _transcribe_turn(args)
     if not text or not text.strip():
         raise UserError("the user's turn is empty: no words to respond to")
-    thought, perception = thinker.on_final(0.0, text, audio, language)
-    backend = None if args.llm == "none" else load_backend(args.llm, args.llm_url, args.llm_model)
-    writer = ReplyWriter(backend, mode="fewshot" if args.llm == "gemma" else "chat")
-    reply = writer.write(thought, text, thinker.memory)
+    thought, perception = thinker.think(0.0, text, audio, language)
+    prompt = thinker.reply_prompt(thought)
+    thinker.commit(thought, text)
+    reply = writer.write(thought, text, thinker.memory, prompt)
     out = {"user": text, "thought": thought.as_dict(), "perception": perception.as_dict(),
            "reply": {"text": reply.text, "source": reply.source, "rejected_because":
                      list(reply.reasons), "draft": reply.draft}}

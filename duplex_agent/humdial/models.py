@@ -20,10 +20,11 @@ class DialogueModels:
     resumed run gives the same answers as an uninterrupted one.
     """
 
-    def __init__(self, llm: str = "smollm2", llm_url: str | None = None,
+    def __init__(self, llm: str = "ieat", llm_url: str | None = None,
                  llm_model: str | None = None, voice: str = "piper") -> None:
         self.llm, self.llm_url, self.llm_model, self.voice_backend = llm, llm_url, llm_model, voice
         self._text_model = None
+        self._mind = None
         self._writer = None
         self._voices: dict[str, object] = {}
         self._listen: dict[str, tuple] = {}
@@ -37,16 +38,21 @@ class DialogueModels:
             self._text_model = TextEmotionModel()
         return Perceiver(self._text_model)
 
+    @property
+    def mind(self):
+        if self._mind is None:
+            from duplex_agent.mind import Mind
+
+            self._mind = Mind.load(self.llm, self.llm_url, self.llm_model)
+        return self._mind
+
+    def thinker(self):
+        """A fresh thinker (own memory and voice baseline) on the shared models."""
+        return self.mind.thinker(self.perceiver())
+
     def writer(self):
-        from duplex_agent.reply import ReplyWriter
-
         if self._writer is None:
-            backend = None
-            if self.llm != "none":
-                from duplex_agent.llm import load_backend
-
-                backend = load_backend(self.llm, self.llm_url, self.llm_model)
-            self._writer = ReplyWriter(backend, mode="fewshot" if self.llm == "gemma" else "chat")
+            self._writer = self.mind.writer()
         return self._writer
 
     def transcribe(self, audio: np.ndarray, language: str) -> str:

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from duplex_agent.config import SAMPLE_RATE
@@ -51,7 +51,7 @@ class Track1Options:
     data: Path  # folder with zh/ and en/ (HD-Track1-T{1,2,3}.jsonl and audio folders)
     out: Path  # submission folder: {zh,en}/HD-Track1-T{1,2,3}.jsonl and T3 audio
     languages: tuple[str, ...] = LANGUAGES  # which language subsets to run
-    llm: str = "smollm2"  # reply model: smollm2, gemma, http or none (templates)
+    llm: str = "ieat"  # reply model: ieat, smollm2, gemma, http or none (templates)
     llm_url: str | None = None  # OpenAI-compatible server for llm="http"
     llm_model: str | None = None  # model name to ask that server for
     voice: str = "piper"  # English TTS backend; Chinese always uses espeak-ng
@@ -87,10 +87,9 @@ def validate(options: Track1Options) -> list[TaskJob]:
 def run_dialogue(dialogue: DialogueInput, task: int, language: str, models: DialogueModels,
                  out_dir: Path) -> dict:
     """One dialogue through a fresh thinker (its own memory and voice baseline)."""
-    from duplex_agent.thinking.thinker import Thinker
     from streaming.audio import load_audio
 
-    thinker = Thinker(models.perceiver())
+    thinker = models.thinker()
     record = copy.deepcopy(dialogue.record)
     stream_time = 0.0
     for i, (turn, out_turn) in enumerate(zip(dialogue.turns, record["turns"])):
@@ -98,12 +97,18 @@ def run_dialogue(dialogue: DialogueInput, task: int, language: str, models: Dial
         stream_time += len(audio) / SAMPLE_RATE
         text = turn.text or models.transcribe(audio, language)
         thought, _ = thinker.think(stream_time, text, audio, asr_language=language)
-        if i == len(dialogue.turns) - 1 and task in MEMORY_ANSWER:
+        recall = MEMORY_ANSWER.get(task) if i == len(dialogue.turns) - 1 else None
+        if recall and thought.driver == "model" and thought.strategy != "recall":
+            # The task asks about the feelings so far: the model answers from its memory.
+            thought, _ = thinker.think(stream_time, text, audio, asr_language=language,
+                                       prior=replace(thought, strategy="recall"))
+        prompt = thinker.reply_prompt(thought)
+        if recall and prompt is None:  # no model: the memory's own summary
             thinker.memory.add(thought, text, recall=True)
-            response = thinker.memory.answer(MEMORY_ANSWER[task], thought.language)
+            response = thinker.memory.answer(recall, thought.language)
         else:
-            thinker.commit(thought, text)
-            response = models.writer().write(thought, text, thinker.memory).text
+            thinker.memory.add(thought, text, recall=recall is not None)
+            response = models.writer().write(thought, text, thinker.memory, prompt, recall).text
         thinker.memory.record_reply(response)
         out_turn["response_text"] = response
         out_turn.setdefault("response_audio", "")

@@ -23,7 +23,7 @@ class Track2Options:
     data: Path  # folder searched (recursively) for test-*.wav and clean-*.wav
     out: Path  # submission folder: test/ and clean/ with *_output.wav
     workers: int = 1  # processes; each loads SessionModels (~6 s, ~1.1 GB)
-    llm: str = "smollm2"  # reply model: smollm2, gemma, http or none (templates)
+    llm: str = "ieat"  # reply model: ieat, smollm2, gemma, http or none (templates)
     llm_url: str | None = None  # OpenAI-compatible server for llm="http"
     llm_model: str | None = None  # model name to ask that server for
     voice: str = "piper"  # TTS backend

@@ -13,8 +13,9 @@ BLOCK_SAMPLES = 320  # 20 ms at 16 kHz: the session's step, and the playout bloc
 
 @dataclass(frozen=True)
 class ReplyConfig:
-    # Which LLM writes replies: smollm2 (local chat), gemma (local few-shot), http, none.
-    llm: str = "smollm2"
+    # What thinks and writes replies: ieat (our fine-tuned model, falls back to smollm2
+    # without its adapter), smollm2 (local chat), gemma (local few-shot), http, none.
+    llm: str = "ieat"
     # Base URL of an OpenAI-compatible server when llm == "http".
     llm_url: str | None = None
     # Model name to ask that server for.

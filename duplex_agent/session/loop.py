@@ -19,14 +19,13 @@ from duplex_agent.events import (
     SpeechStarted,
 )
 from duplex_agent.perception import Perceiver
-from duplex_agent.reply import ReplyWriter
 from duplex_agent.session.config import BLOCK_SAMPLES, SessionConfig
 from duplex_agent.session.lanes import Lane
 from duplex_agent.session.models import SessionModels
 from duplex_agent.session.replies import ReplyJob, reply_chunks
 from duplex_agent.session.signals import TurnSignals
 from duplex_agent.session.timeline import Timeline
-from duplex_agent.thinking.thinker import Thinker
+from duplex_agent.thinking.thought import Thought
 from duplex_agent.turns.actions import (
     Backchannel,
     Reject,
@@ -45,6 +44,7 @@ BACKCHANNEL_KINDS = {  # the controller's words -> the voice's cached backchanne
     "oh wow": "surprise", "really": "surprise", "嗯": "continuer", "嗯嗯": "continuer",
     "对": "agreement", "唉": "sympathy", "我明白": "understanding", "哇": "surprise",
     "真好": "agreement", "天哪": "surprise", "真的啊": "surprise"}
+REUSE_THOUGHT_SHARE = 0.6  # a partial this much of the final keeps its thought
 TONE_EMOTION = {"soft": "sad", "calm": "calm", "bright": "happy", "neutral": "neutral"}
 
 
@@ -61,8 +61,8 @@ class Session:
                                                                         enabled=False))
         self.controller = TurnController(turns)
         perceiver = Perceiver(models.text_emotion)
-        self.thinker = Thinker(perceiver)
-        self.writer = ReplyWriter(models.llm)
+        self.thinker = models.mind.thinker(perceiver)
+        self.writer = models.mind.writer()
         self.signals = TurnSignals(self.config, models.smart_turn, perceiver)
         self.listen_lane, self.reply_lane = Lane("listen"), Lane("reply")
         self.timeline = Timeline()
@@ -154,13 +154,16 @@ class Session:
     def _take_turn(self, turn: TakeTurn) -> None:
         self.signals.turn_taken(turn.speech_start, turn.speech_end)
         self._stop(turn.time)
-        job, utterance = self._adopt_speculation(turn) or self._new_reply(turn, turn.time)
+        adopted, prior = self._adopt_speculation(turn)
+        job, utterance = adopted or self._new_reply(turn, turn.time, prior)
         utterance.release()
         self._job, self.utterance = job, utterance
 
-    def _new_reply(self, turn: TakeTurn, start: float) -> tuple[ReplyJob, Utterance]:
+    def _new_reply(self, turn: TakeTurn, start: float,
+                   prior: Thought | None = None) -> tuple[ReplyJob, Utterance]:
         audio = self.signals.audio(turn.speech_start, turn.speech_end)
-        job = ReplyJob(start, turn.user_text, audio, turn.language or None, turn.interruption)
+        job = ReplyJob(start, turn.user_text, audio, turn.language or None, turn.interruption,
+                       prior=prior)
         return job, self._utterance(job, start, held=False)
 
     def _utterance(self, job: ReplyJob, start: float, held: bool) -> Utterance:
@@ -177,16 +180,27 @@ class Session:
         job = ReplyJob(action.time, action.partial_text, audio, None)
         self._speculation = (action.partial_text, job, self._utterance(job, action.time, True))
 
-    def _adopt_speculation(self, turn: TakeTurn) -> tuple[ReplyJob, Utterance] | None:
+    def _adopt_speculation(self, turn: TakeTurn) -> tuple[tuple[ReplyJob, Utterance] | None,
+                                                          Thought | None]:
+        """The speculative reply if it was on the same words; else the thought it formed,
+        when the final words only extend its partial (the model need not think again)."""
         speculation, self._speculation = self._speculation, None
         if speculation is None:
-            return None
+            return None, None
         text, job, utterance = speculation
-        if turn.interruption not in ("stop", "repeat") and _same_words(text, turn.user_text):
+        if turn.interruption in ("stop", "repeat"):
+            utterance.interrupt(self.samples)
+            return None, None
+        if _same_words(text, turn.user_text):
             self.timeline.note(turn.time, "speculation used", text)
-            return job, utterance
+            return (job, utterance), None
         utterance.interrupt(self.samples)
-        return None
+        thought = job.thought
+        if thought is not None and thought.driver == "model" and \
+                _extends(text, turn.user_text, REUSE_THOUGHT_SHARE):
+            self.timeline.note(turn.time, "thought from partial reused", text)
+            return None, thought
+        return None, None
 
     def _stop(self, time: float) -> None:
         utterance = self.utterance
@@ -201,7 +215,7 @@ class Session:
         if job is not None and job.thought is not None:
             self._log_thought(job)
             self.thinker.commit(job.thought, job.user_text)
-            self.thinker.memory.record_reply(heard)
+            self.thinker.memory.record_reply(heard, cut_off=utterance.interrupted)
         self._last_reply = utterance.full_text or self._last_reply
         self._job = None
         self.timeline.agent(utterance, heard, job.reply if job is not None else None)
@@ -260,7 +274,17 @@ class Session:
             self._act(self.controller.on_event(PlaybackReference(self.now, round(level, 1), text)))
 
 
+def _words(text: str) -> list[str]:
+    if any("\u4e00" <= ch <= "\u9fff" for ch in text):  # Chinese: characters are the words
+        return [ch for ch in text if ch.isalnum()]
+    return ["".join(ch for ch in w.lower() if ch.isalnum()) for w in text.split()]
+
+
 def _same_words(a: str, b: str) -> bool:
-    def words(text: str) -> list[str]:
-        return ["".join(ch for ch in w.lower() if ch.isalnum()) for w in text.split()]
-    return words(a) == words(b)
+    return _words(a) == _words(b)
+
+
+def _extends(partial: str, final: str, share: float) -> bool:
+    """``final`` starts with ``partial``'s words, which make up at least ``share`` of it."""
+    head, whole = _words(partial), _words(final)
+    return bool(head) and whole[:len(head)] == head and len(head) >= share * len(whole)

@@ -12,13 +12,13 @@ class SessionModels:
     listen: object  # streaming.listener.ListenModels
     smart_turn: object | None  # streaming.smart_turn.SmartTurn
     text_emotion: object  # duplex_agent.perception.text.TextEmotionModel
-    llm: object | None  # duplex_agent.llm.LlmBackend
+    mind: object  # duplex_agent.mind.Mind: the thinking and reply model
     voice: object  # duplex_agent.voice.ClauseVoice
     backchannels: object  # duplex_agent.voice.BackchannelCache
 
     @classmethod
     def load(cls, config: SessionConfig | None = None) -> SessionModels:
-        from duplex_agent.llm import load_backend
+        from duplex_agent.mind import Mind
         from duplex_agent.perception.text import TextEmotionModel
         from duplex_agent.voice import BackchannelCache, load_voice
         from streaming.listener import ListenModels
@@ -26,11 +26,10 @@ class SessionModels:
 
         config = config or SessionConfig()
         reply = config.reply
-        llm = None if reply.llm == "none" else load_backend(
-            reply.llm, reply.llm_url, reply.llm_model, threads=reply.llm_threads)
+        mind = Mind.load(reply.llm, reply.llm_url, reply.llm_model, threads=reply.llm_threads)
         voice = load_voice(config=config.voice)
         models = cls(listen=ListenModels.load(config.listen), smart_turn=SmartTurn(),
-                     text_emotion=TextEmotionModel(), llm=llm, voice=voice,
+                     text_emotion=TextEmotionModel(), mind=mind, voice=voice,
                      backchannels=BackchannelCache(voice))
         models.warm()
         return models
@@ -40,11 +39,8 @@ class SessionModels:
         evaluation, Piper's session) fall at start-up and not in the first reply."""
         import numpy as np
 
-        from duplex_agent.llm import Sampling
-
         self.text_emotion.estimate("I am glad to meet you.")
-        if self.llm is not None:
-            list(self.llm.chat([{"role": "user", "content": "Hi"}], Sampling(max_tokens=1)))
+        self.mind.warm()
         self.voice.synthesize("Hello.")
         self.listen.decoder.transcribe(np.zeros(16000, np.float32))
         if self.smart_turn is not None:

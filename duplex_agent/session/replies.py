@@ -30,6 +30,7 @@ class ReplyJob:
     audio: np.ndarray | None
     language: str | None
     interruption: str | None = None
+    prior: Thought | None = None  # a model thought formed on a partial of this turn
     thought: Thought | None = None
     reply: Reply | None = None  # the checked reply (source, rejected draft), once written
     logged: bool = False  # the thought is on the timeline
@@ -51,10 +52,13 @@ def reply_chunks(job: ReplyJob, thinker: Thinker, writer: ReplyWriter, voice: Vo
         text = f"{fixed_reply('repeat_prefix', lang)} {last_reply}"
         yield from speak_text(text, voice, style_for("neutral", 0.0), lang)
         return
-    job.thought, _ = thinker.think(job.time, job.user_text, job.audio, job.language)
+    job.thought, _ = thinker.think(job.time, job.user_text, job.audio, job.language, job.prior)
     style = thought_style(job.thought)
+    prompt = thinker.reply_prompt(job.thought)
+
     def sentences() -> Iterator[str]:
-        for sentence, reply in writer.stream(job.thought, job.user_text, thinker.memory):
+        for sentence, reply in writer.stream(job.thought, job.user_text, thinker.memory,
+                                             prompt):
             job.reply = reply
             yield sentence
 

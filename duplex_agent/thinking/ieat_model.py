@@ -1,0 +1,87 @@
+"""Our IEAT model at run time: the registry Gemma-3-270M plus the LoRA adapter trained on
+the team's corpus (``duplex_agent/adapters/``), applied by llama.cpp. Nothing is downloaded.
+
+One pass per turn: the model writes its private thought (emotion, cause, need, strategy),
+then the reply. ``think`` runs the first half and stops at ``reply:``; the reply continues
+from exactly that text (``reply_prompt``), so llama.cpp's prompt cache makes the second
+half cost only the reply's own tokens. A thought formed on a partial transcript can be
+reused for the final one: only the changed words and the reply are then computed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from duplex_agent.errors import UserError
+from duplex_agent.llm import Sampling
+from duplex_agent.thinking.ieat_format import (
+    TURN_END,
+    EarlierTurn,
+    IeatThought,
+    parse_output,
+    render_prompt,
+    render_thought,
+)
+
+ADAPTER = Path(__file__).resolve().parents[1] / "adapters" / "ieat-gemma3-270m-lora.gguf"
+THOUGHT_SAMPLING = Sampling(max_tokens=72, temperature=0.0, stop=("reply:", TURN_END))
+REPLY_SAMPLING = Sampling(max_tokens=64, temperature=0.2, stop=(TURN_END, "\n"))
+RECALL_SAMPLING = Sampling(max_tokens=140, temperature=0.2, stop=(TURN_END, "\n"))
+
+
+class AdapterError(UserError):
+    """The IEAT adapter is missing or damaged; the agent uses its rule-based thinking."""
+
+
+def adapter_path(path: Path | None = None) -> Path:
+    """The adapter file, checked against the SHA-256 recorded beside it."""
+    from streaming.models import sha256_of
+
+    path = path or ADAPTER
+    recorded = path.with_suffix(".sha256")
+    if not path.is_file() or not recorded.is_file():
+        raise AdapterError(f"IEAT adapter {path.name} is missing from {path.parent}; "
+                           "replies use the rule-based thought and SmolLM2")
+    expected = recorded.read_text().split()[0]
+    if sha256_of(path) != expected:
+        raise AdapterError(f"IEAT adapter {path} is damaged (SHA-256 differs from "
+                           f"{recorded.name}); replies use the rule-based thought and SmolLM2")
+    return path
+
+
+class IeatModel:
+    """Gemma-3-270M + the IEAT adapter behind the one llama.cpp owner thread."""
+
+    name = "ieat"
+
+    def __init__(self, threads: int = 2, adapter: Path | None = None) -> None:
+        from duplex_agent.llm.local import LlamaCppBackend
+        from streaming.models import resolve
+
+        self.backend = LlamaCppBackend(resolve("llm-fewshot"), name="ieat", n_ctx=1024,
+                                       threads=threads, lora_path=adapter_path(adapter))
+
+    def think(self, history: list[EarlierTurn], user: str, voice: str) -> tuple[IeatThought, str]:
+        """The thought for this turn and the text to continue for its reply."""
+        prompt = render_prompt(history, user, voice)
+        written = "".join(self.backend.complete(prompt, THOUGHT_SAMPLING))
+        thought = parse_output(written + "reply: x")  # the reply comes later
+        return thought, prompt + written.rstrip() + "\nreply:"
+
+    def rethink(self, history: list[EarlierTurn], user: str, voice: str,
+                earlier: IeatThought) -> str:
+        """The reply prompt for ``user`` with a thought already formed (on a partial)."""
+        lines = render_thought(earlier.emotion, earlier.intensity, earlier.cause, earlier.need,
+                               earlier.strategy, earlier.note)
+        return render_prompt(history, user, voice) + lines.rstrip()
+
+    def reply(self, reply_prompt: str, recall: bool = False) -> Iterator[str]:
+        """Stream the reply that follows the thought (queued at once)."""
+        return self.backend.complete(reply_prompt, RECALL_SAMPLING if recall else REPLY_SAMPLING)
+
+    def warm(self, history: list[EarlierTurn]) -> None:
+        """Evaluate the next turn's fixed prefix into the cache ahead of time."""
+        prefix = render_prompt(history, "", "").split("now:")[0]
+        for _ in self.backend.complete(prefix, Sampling(max_tokens=1)):
+            break
