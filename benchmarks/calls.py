@@ -1,6 +1,8 @@
-"""Concurrent browser-style calls on loopback: first-audio latency and errors per N.
+"""Concurrent browser-style calls on loopback: first-audio latency and errors per N, and a
+soak with reconnects that watches memory, threads and open files.
 
-    python benchmarks/calls.py [--callers 1 2 4] [--turns 2]
+    python benchmarks/calls.py [--callers 1 2 3 4] [--turns 3]
+    python benchmarks/calls.py --soak-minutes 10 --callers 2 [--vanish 50]
 
 One process loads the models once and serves calls on 127.0.0.1 (a random port);
 N simulated callers each stream real recordings (shared data, one speaker per
@@ -11,6 +13,12 @@ AUDIO_OUT frame of the reply; a caller keeps sending silence until its reply has
 ended (up to 15 s more) before the next sentence, so late replies are not miscounted.
 Errors: ERROR messages, calls closed abnormally, and turns with no reply audio.
 Sessions share one set of models and take turns on a lock.
+
+Capacity: the largest N whose p95 stays within 1.5x the single call's p95 (printed).
+Soak: N callers call again and again (three turns, hang up, call again) for the given
+minutes; RSS, threads and open files of the process are printed at the start, middle
+and end. ``--vanish K`` then opens K calls that stream speech and vanish mid-reply
+(socket closed without a goodbye), and checks that one more good call is answered.
 """
 
 from __future__ import annotations
@@ -134,14 +142,79 @@ async def load_run(url: str, callers: int, turns: int) -> tuple[list[float], int
     return latencies, errors
 
 
+def resources() -> str:
+    """RSS, threads and open files of this process (server and callers)."""
+    import os
+
+    status = Path("/proc/self/status").read_text()
+    rss = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS"))
+    threads = next(int(line.split()[1]) for line in status.splitlines()
+                   if line.startswith("Threads"))
+    files = len(os.listdir("/proc/self/fd"))
+    return f"RSS {rss / 1024:.0f} MB, threads {threads}, open files {files}"
+
+
+async def soak(url: str, callers: int, minutes: float) -> tuple[list[float], int, int]:
+    """Callers calling again and again until ``minutes`` pass; (latencies, errors, calls)."""
+    loop = asyncio.get_running_loop()
+    stop_at = loop.time() + 60 * minutes
+    middle = asyncio.create_task(_report_at(loop.time() + 30 * minutes, "middle"))
+    latencies: list[float] = []
+    counts = {"errors": 0, "calls": 0}
+
+    async def caller(c: int) -> None:
+        while loop.time() < stop_at:
+            got, errors = await call(url, c, 3)
+            latencies.extend(got)
+            counts["errors"] += errors
+            counts["calls"] += 1
+
+    await asyncio.gather(*(caller(c) for c in range(callers)))
+    await middle
+    return latencies, counts["errors"], counts["calls"]
+
+
+async def _report_at(when: float, name: str) -> None:
+    await asyncio.sleep(max(0.0, when - asyncio.get_running_loop().time()))
+    print(f"{name}: {resources()}", flush=True)
+
+
+async def vanish(url: str, clients: int) -> int:
+    """``clients`` calls that speak, wait for the reply to start, and drop their socket."""
+    from websockets.asyncio.client import connect
+
+    async def one(c: int) -> bool:
+        audio, _ = caller_turns(c, 1)[0]
+        ws = await connect(url, ping_interval=None)
+        try:
+            for i in range(0, len(audio), FRAME):
+                await ws.send(encode_audio(Tag.AUDIO_IN, audio[i:i + FRAME]))
+                await asyncio.sleep(FRAME / 16000)
+                if i > len(audio) * 0.8:
+                    break
+        finally:
+            ws.transport.abort()  # gone without a goodbye
+        return True
+
+    done = 0
+    for start in range(0, clients, 2):  # two at a time: the default number of lines
+        done += sum(await asyncio.gather(*(one(c) for c in range(start, min(clients,
+                                                                            start + 2)))))
+    return done
+
+
 def percentile(values: list[float], q: float) -> float:
     return float(np.percentile(values, q)) if values else float("nan")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--callers", type=int, nargs="+", default=[1, 2, 4])
-    parser.add_argument("--turns", type=int, default=2, help="sentences per caller")
+    parser.add_argument("--callers", type=int, nargs="+", default=[1, 2, 3, 4])
+    parser.add_argument("--turns", type=int, default=3, help="sentences per caller")
+    parser.add_argument("--soak-minutes", type=float, default=0.0,
+                        help="soak instead: the first --callers value calls again and again")
+    parser.add_argument("--vanish", type=int, default=0,
+                        help="after the soak: calls that vanish mid-reply, then a good call")
     args = parser.parse_args()
 
     from duplex_agent.live.server import CallServer, ServeConfig, ServerThread
@@ -153,16 +226,40 @@ def main() -> int:
     models = SessionModels.load(config)
     server = CallServer(lambda: Session(models, config),
                         ServeConfig(port=0, max_calls=max(args.callers)))
-    print(f"{'N':>2} {'turns':>5} {'p50 s':>6} {'p95 s':>6} {'max s':>6} {'errors':>6}")
     with ServerThread(server):
         url = f"ws://127.0.0.1:{server.port}/call"
+        if args.soak_minutes:
+            return run_soak(url, args)
+        print(f"{'N':>2} {'turns':>5} {'p50 s':>6} {'p95 s':>6} {'max s':>6} {'errors':>6}")
+        single, capacity = None, 0
         for n in args.callers:
             latencies, errors = asyncio.run(load_run(url, n, args.turns))
+            p95 = percentile(latencies, 95)
             print(f"{n:>2} {len(latencies):>5} {percentile(latencies, 50):6.2f} "
-                  f"{percentile(latencies, 95):6.2f} {max(latencies, default=float('nan')):6.2f}"
+                  f"{p95:6.2f} {max(latencies, default=float('nan')):6.2f}"
                   f" {errors:>6}", flush=True)
             if latencies:
                 print(f"   mean {statistics.mean(latencies):.2f} s", flush=True)
+            single = p95 if single is None else single
+            if errors == 0 and p95 <= 1.5 * single:
+                capacity = n
+        print(f"capacity: {capacity} calls (p95 within 1.5x the single call's {single:.2f} s)")
+    return 0
+
+
+def run_soak(url: str, args: argparse.Namespace) -> int:
+    n = args.callers[0]
+    print(f"start: {resources()}", flush=True)
+    latencies, errors, calls = asyncio.run(soak(url, n, args.soak_minutes))
+    print(f"end: {resources()}")
+    print(f"soak: {n} callers, {args.soak_minutes:.0f} min, {calls} calls, {len(latencies)} "
+          f"turns answered, {errors} errors, p50 {percentile(latencies, 50):.2f} s, "
+          f"p95 {percentile(latencies, 95):.2f} s")
+    if args.vanish:
+        gone = asyncio.run(vanish(url, args.vanish))
+        latencies, errors = asyncio.run(load_run(url, 1, 1))
+        print(f"vanished mid-reply: {gone}; then a good call: {len(latencies)} turn answered, "
+              f"{errors} errors; {resources()}")
     return 0
 
 
