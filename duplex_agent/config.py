@@ -1,63 +1,18 @@
 """Configuration: nested frozen dataclasses, built once at the edge (CLI flags).
 
-Each stage receives only its own section.
+Each stage receives only its own section. The listening sections are defined in
+``streaming.config``; the session's own sections live beside the code they
+configure (``duplex_agent.session.config`` and its neighbours).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-SAMPLE_RATE = 16_000  # every stage works on 16 kHz mono float32
-
-
-@dataclass(frozen=True)
-class AudioConfig:
-    # Longest input file we accept, in seconds (longer input is almost surely a mistake).
-    max_duration_s: float = 3 * 3600.0
-
-
-@dataclass(frozen=True)
-class VadConfig:
-    # Speech probability at or above which a silence frame turns into speech.
-    start_threshold: float = 0.5
-    # Probability below which a speech frame counts as silence (hysteresis: < start).
-    stop_threshold: float = 0.35
-    # Speech shorter than this (seconds) is dropped as a click or breath.
-    min_speech_s: float = 0.15
-    # Silence that must last this long (seconds) before a segment ends (the hang-over).
-    min_silence_s: float = 0.25
-    # Segments are cut at this length so one ASR call never exceeds Whisper's 30 s window.
-    max_segment_s: float = 28.0
-    # onnxruntime threads for the VAD graph (it is tiny; one is plenty).
-    threads: int = 1
-
-
-@dataclass(frozen=True)
-class AsrConfig:
-    # Which bundled Whisper: "tiny.en" (fast, English) or "base" (accurate, multilingual).
-    model: str = "tiny.en"
-    # Language code for decoding, or None to detect it (base only; tiny.en is English).
-    language: str | None = "en"
-    # CTranslate2 CPU threads per call.
-    threads: int = 2
-    # Encoder window policy: "trim" sizes the window to the speech (plus margin),
-    # "full" always pads to Whisper's 30 s (the library default; slower).
-    window: str = "trim"
-    # Smallest trimmed window in seconds; shorter windows make Whisper repeat itself.
-    min_window_s: float = 10.0
-    # Silence kept after the speech inside the window, in seconds.
-    window_margin_s: float = 1.0
-    # Stream time between partial hypotheses while the user is speaking, in seconds.
-    partial_interval_s: float = 0.5
-    # Beam size for the final transcript (partials are always greedy).
-    final_beam_size: int = 1
-
-
-@dataclass(frozen=True)
-class ListenConfig:
-    # Audio front end.
-    audio: AudioConfig = field(default_factory=AudioConfig)
-    # Voice activity detection.
-    vad: VadConfig = field(default_factory=VadConfig)
-    # Speech recognition.
-    asr: AsrConfig = field(default_factory=AsrConfig)
+# The listening sections live with the listening code; re-exported here so the agent
+# has one place to import its configuration from.
+from streaming.config import (  # noqa: F401
+    SAMPLE_RATE,
+    AsrConfig,
+    AudioConfig,
+    ListenConfig,
+    VadConfig,
+)

@@ -2,8 +2,13 @@
 
 The CLI prints these as one line and exits 2; anything else is a bug and keeps
 its traceback.
+
+``UserError`` is the listening layer's ``StreamingError`` under the agent's name:
+one class, so the CLI's single ``except UserError`` also catches the errors
+``streaming`` raises (unreadable audio, a missing model package) without
+``streaming`` knowing about the agent.
 """
 
+from streaming.errors import StreamingError
 
-class UserError(Exception):
-    """An error whose message tells the user what is wrong and what to do."""
+UserError = StreamingError

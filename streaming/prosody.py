@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from duplex_agent.config import SAMPLE_RATE
+from streaming.config import SAMPLE_RATE
 
 FRAME_PERIOD_MS = 10.0  # one pitch value every 10 ms
 

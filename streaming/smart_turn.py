@@ -22,8 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
-from duplex_agent.config import SAMPLE_RATE
-from duplex_agent.events import EndOfTurnPrediction
+from streaming.config import SAMPLE_RATE
+from streaming.events import EndOfTurnPrediction
 
 WINDOW_SAMPLES = 8 * SAMPLE_RATE  # the model sees exactly 8 s
 N_MELS = 80

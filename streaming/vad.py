@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from duplex_agent.config import SAMPLE_RATE, VadConfig
-from duplex_agent.events import SpeechEnded, SpeechStarted, VadEvent
+from streaming.config import SAMPLE_RATE, VadConfig
+from streaming.events import SpeechEnded, SpeechStarted, VadEvent
 
 FRAME_SIZE = 512  # samples per VAD frame at 16 kHz (32 ms), fixed by the model
 CONTEXT_SIZE = 64  # samples of the previous frame the model sees before each frame

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from duplex_agent.config import SAMPLE_RATE, AsrConfig
+from streaming.config import SAMPLE_RATE, AsrConfig
 
 FULL_WINDOW = 3000  # log-mel frames in Whisper's native 30 s window
 FRAMES_PER_SECOND = 100
