@@ -111,7 +111,7 @@ def test_cutting_in_flushes_the_page_at_once(no_leaked_tasks) -> None:
             await until(ws, Tag.AUDIO_OUT)
             await ws.send(SPEECH)
             assert (await until(ws, Tag.FLUSH)).data is None
-            assert (await until(ws, Tag.STATE)).data == {"state": "listening"}
+            assert (await until(ws, Tag.STATE)).data == {"state": "hearing"}  # user talks on
 
     with serve() as server:
         no_leaked_tasks(call(f"ws://127.0.0.1:{server.port}/call"))
@@ -372,7 +372,7 @@ def test_feed_turns_the_timeline_into_messages() -> None:
     assert tags == [Tag.STATE, Tag.TRANSCRIPT, Tag.STATE, Tag.THOUGHT, Tag.LATENCY, Tag.STATE,
                     Tag.FLUSH, Tag.STATE, Tag.TRANSCRIPT]
     assert [d["state"] for t, d in got if t is Tag.STATE] == [
-        "hearing", "thinking", "speaking", "listening"]
+        "hearing", "thinking", "speaking", "hearing"]  # cut off: the user is talking
     assert got[1][1]["text"] == "what joy" and not got[1][1]["final"]
     assert got[4][1]["first_audio_s"] == pytest.approx(0.8)
     assert got[-1][1] == {"role": "agent", "text": "How", "final": True, "time": 4.0,

@@ -13,7 +13,7 @@ THOUGHT_FIELDS = ("emotion", "intensity", "cause", "shift", "need", "strategy", 
 EMOTION_FIELDS = ("label", "intensity", "valence", "arousal", "confidence", "driver")
 STATE_AFTER = {"SpeechStarted": "hearing", "StartThinking": "thinking", "TakeTurn": "thinking",
                "AgentSpeechStarted": "speaking", "AgentSpeechEnded": "listening",
-               "StopSpeaking": "listening", "Utterance": "listening"}
+               "StopSpeaking": "hearing", "Utterance": "listening"}
 
 
 class Feed:
@@ -70,6 +70,8 @@ class Feed:
         new = STATE_AFTER.get(entry["type"])
         if entry["type"] == "SpeechEnded" and self.state == "hearing":
             new = "listening"
+        if entry["type"] == "Utterance" and entry.get("interrupted"):
+            new = None  # the user cut in and is still talking: stay "hearing"
         if new is None or new == self.state:
             return []
         self.state = new
