@@ -10,7 +10,7 @@ import jiwer
 import numpy as np
 import pytest
 import soundfile as sf
-from test_voice_sentences import LONG_REPLY, SENTENCES, normalise
+from tests.test_voice_sentences import LONG_REPLY, SENTENCES, normalise
 
 from duplex_agent.config import SAMPLE_RATE, AsrConfig
 from duplex_agent.errors import UserError
