@@ -27,6 +27,7 @@ class Utterance:
         self.playout = Playout(block_samples)
         self.held = held  # speculative: generate, but do not play until released
         self.paused = False  # held silent while the user may be cutting in
+        self._paused_samples = 0  # stream samples spent paused since the last resume
         self.started_at: float | None = None  # stream time of the first audible block
         self.ended_at: float | None = None
         self.interrupted = False
@@ -50,8 +51,12 @@ class Utterance:
         self.paused = True
 
     def resume(self) -> None:
-        """Carry on from where the pause began."""
+        """Carry on from where the pause began. A sentence pause that was due is shortened
+        by the time spent paused: the user's speech already made that pause."""
+        if self.paused:
+            self.playout.skip_silence(self._paused_samples)
         self.paused = False
+        self._paused_samples = 0
 
     def release(self) -> None:
         """A speculative reply was confirmed: it may play now."""
@@ -66,6 +71,7 @@ class Utterance:
         if self._generated and not self._ready and not self.held and not self.playout.closed:
             self.playout.close()
         if self.paused:
+            self._paused_samples += self.playout.block_samples
             return np.zeros(self.playout.block_samples, np.float32)
         block = self.playout.pull(at_sample)
         if self.started_at is None and self.playout.played > 0:

@@ -1,9 +1,10 @@
 """The agent's backchannels on scripted timelines: when they fit, and which words.
 
-A long user turn: 0.5-3.5 s, a pause, 4.6-8.0 s, a pause, 9.0-10.5 s. The
-first two parts end unfinished ("... and"), so the pauses are not the end
-of the turn: the agent backchannels 0.45 s into each, then takes the turn
-after the last, finished part.
+A long user turn: 0.5-4.8 s, a 1.7 s pause, 6.5-9.8 s, a 1.7 s pause,
+11.5-13.0 s. The first two parts end unfinished ("... and"), so the pauses are
+not the end of the turn: the agent backchannels 1.6 s into each (never sooner:
+a shorter pause is the user's breath, and speech in it talks over them), then
+takes the turn after the last, finished part.
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ from duplex_agent.turns.backchannel import CHEERFUL_TONES, OPTIONS, choose
 from duplex_agent.turns.config import BackchannelConfig
 from duplex_agent.turns.script import run, user_says
 
-LONG_TURN = (user_says(0.5, 3.5, "So yesterday I went to see my grandmother in hospital and")
-             + user_says(4.6, 8.0, "she did not recognise me at first which was hard and")
-             + user_says(9.0, 10.5, "I just don't know what to do."))
-LONG_TURN_ZH = (user_says(0.5, 3.5, "昨天我去医院看我奶奶，然后")
-                + user_says(4.6, 8.0, "她一开始没认出我，我心里很难受，而且")
-                + user_says(9.0, 10.5, "我真的不知道该怎么办。"))
+LONG_TURN = (user_says(0.5, 4.8, "So yesterday I went to see my grandmother in hospital and")
+             + user_says(6.5, 9.8, "she did not recognise me at first which was hard and")
+             + user_says(11.5, 13.0, "I just don't know what to do."))
+LONG_TURN_ZH = (user_says(0.5, 4.8, "昨天我去医院看我奶奶，然后")
+                + user_says(6.5, 9.8, "她一开始没认出我，我心里很难受，而且")
+                + user_says(11.5, 13.0, "我真的不知道该怎么办。"))
 
 
 def emotion(label: str, valence: float, intensity: float = 0.7,
@@ -32,7 +33,7 @@ def emotion(label: str, valence: float, intensity: float = 0.7,
 
 def backchannels(events, config: TurnConfig | None = None) -> list[Backchannel]:
     controller = TurnController(config)
-    actions = run(controller, events, 14.0)
+    actions = run(controller, events, 17.0)
     assert controller.phase == Phase.THINKING  # the turn was taken once, at the end
     assert sum(isinstance(a, TakeTurn) for a in actions) == 1
     return [a for a in actions if isinstance(a, Backchannel)]
@@ -40,8 +41,9 @@ def backchannels(events, config: TurnConfig | None = None) -> list[Backchannel]:
 
 def test_backchannels_fall_in_the_pauses_of_a_long_turn():
     got = backchannels(LONG_TURN)
-    assert [b.time for b in got] == pytest.approx([3.5 + 0.45, 8.0 + 0.45])
-    assert [(b.text, b.tone) for b in got] == [("mm-hm", "neutral"), ("uh-huh", "neutral")]
+    assert [b.time for b in got] == pytest.approx([4.8 + 1.6, 9.8 + 1.6])
+    assert [(b.text, b.tone, b.kind) for b in got] == [("mm-hm", "neutral", "continuer"),
+                                                       ("uh-huh", "neutral", "continuer")]
 
 
 def test_they_follow_the_users_language():
@@ -66,17 +68,23 @@ def test_no_cheerful_backchannel_to_distress_in_any_language():
         for intensity in (0.2, 0.9):
             for language in ("en", "zh"):
                 feeling = emotion(label, -0.6, intensity)
-                _, tone = choose(feeling, language)
+                _, tone, _ = choose(feeling, language)
                 assert tone not in CHEERFUL_TONES, (label, intensity, language)
     masked = emotion("happy", 0.6, incongruent=True)  # smiling words, sad voice
     assert choose(masked, "en")[1] not in CHEERFUL_TONES
     assert all(tone not in CHEERFUL_TONES for (lang, mood), options in OPTIONS.items()
-               if mood == "distress" for _, tone in options)
+               if mood == "distress" for _, tone, _ in options)
+
+
+def test_every_option_names_a_cached_clip():
+    kinds = {"continuer", "agreement", "sympathy", "understanding", "surprise"}
+    assert {kind for options in OPTIONS.values() for _, _, kind in options} <= kinds
 
 
 def test_no_backchannel_in_a_short_turn_or_when_the_turn_is_ending():
-    short = user_says(0.5, 1.5, "I went out and") + user_says(2.4, 3.5, "it rained.")
-    assert backchannels(short) == []
+    short = user_says(0.5, 1.5, "I went out and") + user_says(3.2, 4.5, "it rained.")
+    actions = run(TurnController(), short, 8.0)  # a 1.7 s pause, but the turn had only
+    assert not any(isinstance(a, Backchannel) for a in actions)  # just begun
     ending = user_says(0.5, 4.0, "I went to see my grandmother in hospital today.",
                        smart_turn=0.9)
     assert backchannels(ending) == []
@@ -84,7 +92,20 @@ def test_no_backchannel_in_a_short_turn_or_when_the_turn_is_ending():
 
 def test_backchannels_keep_their_distance():
     spaced = TurnConfig(backchannel=BackchannelConfig(min_gap_s=6.0))
-    assert [b.time for b in backchannels(LONG_TURN, spaced)] == pytest.approx([3.95])
+    assert [b.time for b in backchannels(LONG_TURN, spaced)] == pytest.approx([6.4])
+
+
+def test_no_backchannel_in_a_pause_shorter_than_a_breath_and_a_half():
+    """Pauses of 0.6-1.4 s inside a long turn: the agent stays silent in every one."""
+    events, t = [], 0.5
+    for k, pause in enumerate((0.6, 0.9, 1.2, 1.4)):
+        events += user_says(t, t + 4.5, f"and then part {k} of the story went on and")
+        t += 4.5 + pause
+    events += user_says(t, t + 1.5, "That was the end of it.")
+    controller = TurnController()
+    actions = run(controller, events, t + 4.0)
+    assert not any(isinstance(a, Backchannel) for a in actions)
+    assert sum(isinstance(a, TakeTurn) for a in actions) == 1
 
 
 def test_backchannels_can_be_switched_off():

@@ -172,3 +172,20 @@ def test_patience_can_be_switched_off():
 def test_noise_without_words_never_takes_the_turn():
     actions = run(TurnController(), user_says(0.5, 0.9, ""), 5.0)
     assert [type(a) for a in actions] == [Reject] and actions[0].kind == "noise"
+
+
+def test_a_user_who_paused_long_before_gets_more_patience():
+    """The user's own pacing: after a 1.2 s pause inside the first turn (the rest of that
+    turn, and the next turn, wait 1.2 / 0.8 = 1.5 times longer than for a new user."""
+    from duplex_agent.turns.script import SimulatedAgent
+
+    first = user_says(0.5, 2.5, "I was thinking that we could go to the") + \
+        user_says(3.7, 4.5, "beach on Sunday.")
+    second = user_says(12.0, 13.5, "What should I bring?")
+    actions = run(TurnController(), first + second, 18.0, agent=SimulatedAgent(think_s=0.3))
+    takes = [a for a in actions if isinstance(a, TakeTurn)]
+    assert [t.user_text for t in takes] == [
+        "I was thinking that we could go to the beach on Sunday.", "What should I bring?"]
+    assert all("patience x1.5: user pauses up to 1.2 s" in t.reason for t in takes)
+    fresh = next(a for a in run(TurnController(), second, 18.0) if isinstance(a, TakeTurn))
+    assert takes[1].time - 13.5 == pytest.approx(1.5 * (fresh.time - 13.5), abs=0.011)

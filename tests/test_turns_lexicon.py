@@ -18,13 +18,14 @@ from duplex_agent.turns.lexicon import (
     "Mm-hm.", "Mhm.", "Yeah.", "Yeah, yeah.", "Right.", "Uh-huh.", "Okay.", "OK", "I see.",
     "Oh, I see.", "Got it.", "Sure.", "(laughs)", "[LAUGHTER]", "*chuckles*", "Hahaha.",
     "Ha ha.", "Um.", "嗯", "嗯嗯。", "对。", "对对对", "好的。", "是的", "哦，这样啊", "哈哈哈",
-    "嗯，明白了。", "没错。"])
+    "嗯，明白了。", "没错。", "MMMM", "Mhmm.", "Hmmm...", "Uhhh.", "Ummm, yeah.", "Ohh."])
 def test_backchannels(text):
     assert is_backchannel(text) and content_size(text) == 0
 
 
 @pytest.mark.parametrize("text", [
-    "", "No.", "Yeah, but what about Paris?", "Okay, stop.", "What?", "Really? Why?",
+    "", "No.", "Yeah, but what about Paris?", "Mum.", "Hummus.", "Umbrella?", "Okay, stop.",
+    "What?", "Really? Why?",
     "对，但是我想问一下", "不对。", "好的，那明天呢？"])
 def test_not_backchannels(text):
     assert not is_backchannel(text)
@@ -60,6 +61,9 @@ def test_interruption_kinds(text, kind):
     ("And I was like, but", "incomplete"),
     ("I think that...", "incomplete"), ("Well, I was thinking,", "incomplete"),
     ("because", "incomplete"), ("i went to the store", None),
+    ("So what I really want to know is", "hanging"), ("It was, like", "hanging"),
+    ("Book me a table for the fifth, no.", "hanging"), ("No.", "complete"),
+    ("I don't think so, no.", "complete"), ("Here it is.", "hanging"),
     ("我今天很开心。", "complete"), ("你觉得呢", "complete"),
     ("我今天去了商店，然后", "incomplete"),
     ("因为", "incomplete"), ("我觉得", "incomplete"), ("", None)])
@@ -70,8 +74,27 @@ def test_completeness(text, verdict):
 def test_addressed_elsewhere_and_fillers():
     assert addressed_elsewhere("Honey, can you get the door?") == "vocative"
     assert addressed_elsewhere("妈，我在打电话") == "vocative"
-    assert addressed_elsewhere("Sorry, I'm on the phone.") == "phrase"
+    assert addressed_elsewhere("Sorry, I'm on the phone.") == "aside"
+    assert addressed_elsewhere("I'm on the phone. Give me a minute.") == "aside"
+    assert addressed_elsewhere("Just a sec.") == "phrase"
+    assert addressed_elsewhere("我在打电话呢") == "aside"
     assert addressed_elsewhere("I told my mom about it.") is None
     assert addressed_elsewhere("What is the weather like?") is None
     assert filler_count("Um, I, uh, I don't know.") == 2
     assert filler_count("呃，那个，我不知道") == 2
+
+
+@pytest.mark.parametrize("text", [
+    "Hey Tom, can you close the window please?", "Hey, Tom, one second.",
+    "Can you close the window please, Tom?", "Sorry, Mum, I'm on the phone.",
+    "Hold on, honey, I'll be right there.", "Mom, I'm on the phone, give me a minute."])
+def test_someone_else_called_anywhere_in_the_words(text):
+    assert addressed_elsewhere(text) == "vocative"
+
+
+@pytest.mark.parametrize("text", [
+    "Hey, what about the weekend?", "What about the weekend, Sunday?",
+    "Okay, I see.", "Can we talk about Paris instead?", "I told Tom about it.",
+    "Hi, I had a rough week."])
+def test_names_and_greetings_that_call_nobody_else(text):
+    assert addressed_elsewhere(text) is None

@@ -84,3 +84,30 @@ def test_a_stop_during_a_pause_reports_only_what_played_before_it():
     utterance.pause()
     play(utterance, 2.5, from_s=0.52)
     assert utterance.interrupt(int(2.5 * RATE)) in ("", "one")
+
+
+def test_a_pause_in_a_sentence_break_shortens_that_break_on_resume():
+    """Paused for 0.4 s inside a 0.5 s sentence pause: only 0.1 s of it is left after."""
+    from duplex_agent.session.lanes import Lane
+    from duplex_agent.utterance import Utterance
+    from duplex_agent.voice.chunks import SpeechChunk
+
+    def chunk(text: str, pause_s: float, start: int) -> SpeechChunk:
+        tone = np.full(int(0.4 * 16000), 0.1, np.float32)
+        audio = np.concatenate([np.zeros(int(pause_s * 16000), np.float32), tone])
+        return SpeechChunk(audio, text, start, start + len(text))
+
+    utterance = Utterance("u", iter([chunk("One.", 0.0, 0), chunk("Two.", 0.5, 5)]),
+                          Lane("reply"), 0.0)
+    blocks = []
+    for i in range(80):
+        if i == 22:  # 0.02 s into the sentence pause
+            utterance.pause()
+        if i == 42:
+            utterance.resume()
+        blocks.append(np.abs(utterance.pull(i * 320)).max())
+    sound = [i for i, b in enumerate(blocks) if b > 0]
+    assert sound[:20] == list(range(1, 21))  # "One.", from the first block it was ready
+    # the 25-block (0.5 s) sentence pause: 1 block played, 20 paused, 4 left after resuming
+    assert sound[20] == 42 + 4
+    assert utterance.playout.text == "One. Two."

@@ -1,10 +1,18 @@
-"""The session loop: 20 ms of user audio in, 20 ms of agent audio out, on stream time."""
+"""The session loop: 20 ms of user audio in, 20 ms of agent audio out, on stream time.
+
+The session decides nothing about turns: it feeds events to the pure
+``TurnController`` and carries out its actions (take the turn, think ahead, stop,
+pause, resume, backchannel) one at a time from a single queue; an action whose
+handler causes more actions (a stop ends the reply, and the controller hears of it)
+queues them behind itself instead of recursing.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import heapq
 import itertools
+from collections import deque
 
 import numpy as np
 
@@ -15,35 +23,29 @@ from duplex_agent.events import (
     AsrFinal,
     AsrPartial,
     PlaybackReference,
-    SpeechEnded,
-    SpeechStarted,
 )
 from duplex_agent.perception import Perceiver
 from duplex_agent.session.config import BLOCK_SAMPLES, SessionConfig
 from duplex_agent.session.lanes import Lane
 from duplex_agent.session.models import SessionModels
 from duplex_agent.session.replies import ReplyJob, reply_chunks
-from duplex_agent.session.signals import TurnSignals
+from duplex_agent.session.signals import PerceptionCache, TurnSignals
 from duplex_agent.session.timeline import Timeline
 from duplex_agent.thinking.thought import Thought
 from duplex_agent.turns.actions import (
     Backchannel,
-    Reject,
+    PauseSpeaking,
+    ResumeSpeaking,
     StartThinking,
     StopSpeaking,
     TakeTurn,
 )
+from duplex_agent.turns.config import TurnConfig
 from duplex_agent.turns.controller import TurnController
 from duplex_agent.utterance import Utterance
 from streaming.listener import Listener
 
 SILENCE_DB = -100.0
-BACKCHANNEL_KINDS = {  # the controller's words -> the voice's cached backchannel kinds
-    "mm": "continuer", "mm-hm": "continuer", "uh-huh": "continuer", "right": "agreement",
-    "oh no": "sympathy", "I see": "understanding", "oh nice": "surprise", "ha": "agreement",
-    "oh wow": "surprise", "really": "surprise", "嗯": "continuer", "嗯嗯": "continuer",
-    "对": "agreement", "唉": "sympathy", "我明白": "understanding", "哇": "surprise",
-    "真好": "agreement", "天哪": "surprise", "真的啊": "surprise"}
 REUSE_THOUGHT_SHARE = 0.6  # a partial this much of the final keeps its thought
 TONE_EMOTION = {"soft": "sad", "calm": "calm", "bright": "happy", "neutral": "neutral"}
 
@@ -51,19 +53,17 @@ TONE_EMOTION = {"soft": "sad", "calm": "calm", "bright": "happy", "neutral": "ne
 class Session:
     """One conversation. Drivers call ``step`` with each 20 ms block of user audio."""
 
-    def __init__(self, models: SessionModels, config: SessionConfig | None = None) -> None:
+    def __init__(self, models: SessionModels, config: SessionConfig | None = None,
+                 listener=None) -> None:
+        """``listener``: anything with ``push(block) -> events`` (default: the real one)."""
         self.config = config or SessionConfig()
         self.models = models
-        self.listener = Listener(self.config.listen, models.listen)
-        turns = self.config.turns
-        if not self.config.input_has_echo:  # e.g. a file of the user's voice alone
-            turns = dataclasses.replace(turns, echo=dataclasses.replace(turns.echo,
-                                                                        enabled=False))
-        self.controller = TurnController(turns)
-        perceiver = Perceiver(models.text_emotion)
-        self.thinker = models.mind.thinker(perceiver)
+        self.listener = listener or Listener(self.config.listen, models.listen)
+        self.controller = TurnController(controller_config(self.config))
+        self.perception = PerceptionCache(Perceiver(models.text_emotion))
+        self.thinker = models.mind.thinker(self.perception)
         self.writer = models.mind.writer()
-        self.signals = TurnSignals(self.config, models.smart_turn, perceiver)
+        self.signals = TurnSignals(self.config, models.smart_turn, self.perception)
         self.listen_lane, self.reply_lane = Lane("listen"), Lane("reply")
         self.timeline = Timeline()
         self.samples = 0  # stream position: samples consumed
@@ -75,6 +75,8 @@ class Session:
         self._order = itertools.count()
         self._ids = itertools.count(1)
         self._last_reply = ""
+        self._actions: deque = deque()  # decided, not yet carried out
+        self._acting = False
 
     @property
     def now(self) -> float:
@@ -84,7 +86,6 @@ class Session:
         """Consume ``block`` (BLOCK_SAMPLES of user audio); the agent audio for it."""
         start = self.samples
         self.signals.history.append(block)
-        self.signals.history.forget_before(start - 30 * SAMPLE_RATE)
         self.samples += len(block)
         self._listen(block)
         for event in self._due() + self.signals.on_tick(self.now):
@@ -111,48 +112,51 @@ class Session:
         return due
 
     def _feed(self, event) -> None:
+        """One event: the signals it causes are scheduled (on the listening lane), then
+        the controller decides."""
         self.timeline.event(event)
-        self._pause_or_resume(event)
-        self._act(self.controller.on_event(event))
         signals, ready = self.listen_lane.run(event.time,
                                               lambda: self.signals.on_event(event, event.time))
+        self.perception.settle(ready)
         for signal in signals:
             self._schedule(dataclasses.replace(signal, time=max(signal.time, ready)))
-
-    def _pause_or_resume(self, event) -> None:
-        """Onset of user-like speech over the agent pauses it; the end of that speech
-        resumes it unless the controller stopped the reply meanwhile."""
-        utterance = self.utterance
-        if not self.config.pause_on_onset or utterance is None or utterance.finished:
-            return
-        match event:
-            case SpeechStarted(start=start) if utterance.started_at is not None and \
-                    not utterance.paused and self.signals.user_like_level(start, self.now):
-                utterance.pause()
-                self.timeline.note(self.now, "paused")
-            case SpeechEnded() if utterance.paused:
-                utterance.resume()
-                self.timeline.note(self.now, "resumed")
+        self._act(self.controller.on_event(event))
 
     # --- decisions -----------------------------------------------------------------------
 
     def _act(self, actions: list) -> None:
-        for action in actions:
-            self.timeline.action(action)
-            match action:
-                case TakeTurn():
-                    self._take_turn(action)
-                case StartThinking() if self.config.reply.speculate:
-                    self._speculate(action)
-                case StopSpeaking():
-                    self._stop(action.time)
-                case Backchannel():
-                    self._say_backchannel(action)
-                case Reject() if self.utterance is not None and self.utterance.paused:
-                    self.utterance.resume()  # not for the agent: carry on at once
+        """Carry out ``actions`` in order, and whatever they cause after them."""
+        self._actions.extend(actions)
+        if self._acting:
+            return  # called from inside a handler: the loop below picks them up
+        self._acting = True
+        try:
+            while self._actions:
+                self._carry_out(self._actions.popleft())
+        finally:
+            self._acting = False
+
+    def _carry_out(self, action) -> None:
+        self.timeline.action(action)
+        utterance = self.utterance
+        live = utterance is not None and not utterance.finished
+        match action:
+            case TakeTurn():
+                self._take_turn(action)
+            case StartThinking() if self.config.reply.speculate:
+                self._speculate(action)
+            case StopSpeaking():
+                self._stop(action.time)
+            case PauseSpeaking() if live:
+                utterance.pause()  # type: ignore[union-attr]
+            case ResumeSpeaking() if live:
+                utterance.resume()  # type: ignore[union-attr]
+            case Backchannel():
+                self._say_backchannel(action)
 
     def _take_turn(self, turn: TakeTurn) -> None:
-        self.signals.turn_taken(turn.speech_start, turn.speech_end)
+        self.listen_lane.run(turn.time, lambda: self.signals.turn_taken(turn.speech_start,
+                                                                        turn.speech_end))
         self._stop(turn.time)
         adopted, prior = self._adopt_speculation(turn)
         job, utterance = adopted or self._new_reply(turn, turn.time, prior)
@@ -162,6 +166,8 @@ class Session:
     def _new_reply(self, turn: TakeTurn, start: float,
                    prior: Thought | None = None) -> tuple[ReplyJob, Utterance]:
         audio = self.signals.audio(turn.speech_start, turn.speech_end)
+        # the thought starts once the perception of these words is ready on the other lane
+        start = max(start, self.perception.ready_at(turn.user_text, audio))
         job = ReplyJob(start, turn.user_text, audio, turn.language or None, turn.interruption,
                        prior=prior)
         return job, self._utterance(job, start, held=False)
@@ -215,6 +221,7 @@ class Session:
         if job is not None and job.thought is not None:
             self._log_thought(job)
             self.thinker.commit(job.thought, job.user_text)
+            self.perception.learn(job.audio)
             self.thinker.memory.record_reply(heard, cut_off=utterance.interrupted)
         self._last_reply = utterance.full_text or self._last_reply
         self._job = None
@@ -229,7 +236,7 @@ class Session:
             self.timeline.thought(job.thought)
 
     def _say_backchannel(self, action: Backchannel) -> None:
-        kind = BACKCHANNEL_KINDS.get(action.text, "continuer")
+        kind = action.kind
         language = "zh" if any("\u4e00" <= ch <= "\u9fff" for ch in action.text) else "en"
         emotion = TONE_EMOTION.get(action.tone, "neutral")
         audio, ready = self.reply_lane.run(action.time, lambda: self.models.backchannels.get(
@@ -272,6 +279,17 @@ class Session:
         level = 20 * np.log10(rms) if rms > 1e-5 else SILENCE_DB
         if level > SILENCE_DB:
             self._act(self.controller.on_event(PlaybackReference(self.now, round(level, 1), text)))
+
+
+def controller_config(config: SessionConfig) -> TurnConfig:
+    """The controller's configuration, with the session's own switches applied."""
+    turns = config.turns
+    if not config.input_has_echo:  # e.g. a file of the user's voice alone
+        turns = dataclasses.replace(turns, echo=dataclasses.replace(turns.echo, enabled=False))
+    barge_in = dataclasses.replace(turns.barge_in, pause=turns.barge_in.pause
+                                   and config.pause_on_onset,
+                                   pause_level_margin_db=config.pause_level_margin_db)
+    return dataclasses.replace(turns, barge_in=barge_in)
 
 
 def _words(text: str) -> list[str]:

@@ -56,14 +56,33 @@ class StopSpeaking:
 
 
 @dataclass(frozen=True, slots=True)
+class PauseSpeaking:
+    """User-like speech is going on over the agent: go silent now, keep the place (and
+    keep generating). A ``ResumeSpeaking`` or a ``StopSpeaking`` follows."""
+
+    time: float
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ResumeSpeaking:
+    """The speech that paused the agent did not take the turn: carry on where it paused."""
+
+    time: float
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class Backchannel:
     """Say a short backchannel (``text``, e.g. "mm-hm", "oh no", "嗯") in ``tone``
-    (neutral / soft / calm / bright) without taking the turn."""
+    (neutral / soft / calm / bright) without taking the turn. ``kind`` is the voice's
+    cached clip for it (continuer, agreement, sympathy, understanding, surprise)."""
 
     time: float
     reason: str
     text: str
     tone: str
+    kind: str = "continuer"
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,4 +94,5 @@ class Reject:
     kind: RejectKind
 
 
-Action = TakeTurn | StartThinking | StopSpeaking | Backchannel | Reject
+Action = (TakeTurn | StartThinking | StopSpeaking | PauseSpeaking | ResumeSpeaking
+          | Backchannel | Reject)

@@ -39,6 +39,8 @@ class EndOfTurnConfig:
     text_complete_p: float = 0.8
     # P(complete) the text signal reports for an unfinished text.
     text_incomplete_p: float = 0.1
+    # P(complete) for a text that hangs ("... is", "... like", "the fifth, no").
+    text_hanging_p: float = 0.3
     # P(complete) for a final pitch fall.
     pitch_fall_p: float = 0.75
     # P(complete) for a flat ending (a rise is neutral: questions rise too).
@@ -66,6 +68,19 @@ class BargeInConfig:
     sustained_s: float = 1.2
     # Fewest content words (a Chinese character counts as one) that make an interruption.
     min_content: int = 1
+    # Pause the reply while user-like speech over it is undecided (PauseSpeaking), and
+    # resume it when that speech is rejected or ends without words (ResumeSpeaking).
+    pause: bool = True
+    # User-like speech must last this long over the agent before the reply pauses (s,
+    # from its start; the VAD confirms speech at 0.15 s): a quick "mm-hm" passes
+    # without a gap, and a longer one leaves a gap shorter than itself.
+    pause_after_s: float = 0.3
+    # Speech more than this many dB below the user's level does not pause the reply.
+    pause_level_margin_db: float = 6.0
+    # While the reply is paused (nothing is audible), the stop on words waits for the end
+    # of the speech, so words meant for someone else ("..., Tom?") are heard whole before
+    # the agent gives up its turn; a stop command, or speech this long, stops it at once (s).
+    confirm_s: float = 3.0
 
 
 @dataclass(frozen=True)
@@ -83,8 +98,10 @@ class AddresseeConfig:
     doubt_similarity: float = 0.4
     # Level relative to the user below which speech is background outright (dB).
     reject_level_db: float = -15.0
-    # Level relative to the user below which speech is doubtful (dB).
-    doubt_level_db: float = -8.0
+    # Level relative to the user below which speech is doubtful (dB). The user's own
+    # backchannels and asides measured -3.4..+3.4 dB, background voices 10 dB down
+    # -7..-10 dB (the shared pyannote dialogue, checked over 0.5-2 s).
+    doubt_level_db: float = -6.0
 
 
 @dataclass(frozen=True)
@@ -108,10 +125,14 @@ class EchoConfig:
 class BackchannelConfig:
     # Let the agent backchannel ("mm-hm", "oh no") in pauses of long user turns.
     enabled: bool = True
-    # The user must have held the turn this long before the agent backchannels (s).
-    min_turn_s: float = 3.0
-    # Silence after the user's speech at which a backchannel fits (s).
-    pause_s: float = 0.45
+    # The user must have held the turn this long before the agent backchannels (s): never
+    # in the first seconds of a turn.
+    min_turn_s: float = 4.0
+    # Silence after the user's speech at which a backchannel fits (s). HumDial counts any
+    # agent speech inside a user's pause as a failure; people pause 0.5-1.5 s mid-thought,
+    # and the VAD confirms renewed speech 0.15 s after it began: no pause under ~1.45 s
+    # gets one.
+    pause_s: float = 1.6
     # Fewest seconds between two agent backchannels.
     min_gap_s: float = 4.0
     # No backchannel if the turn is expected to end within this many seconds of the pause
@@ -131,6 +152,13 @@ class PolicyConfig:
     max_age_s: float = 30.0
     # Fillers ("um", "uh", "呃", "那个") in the turn that make the user count as hesitant.
     hesitant_fillers: int = 2
+    # The user's own pacing: mid-turn pauses of this length (s) are ordinary; a user who
+    # has paused longer inside earlier turns gets proportionally more patience ...
+    pacing_reference_s: float = 0.8
+    # ... up to this factor.
+    pacing_patience: float = 1.5
+    # Mid-turn pauses remembered for the user's pacing.
+    pacing_memory: int = 6
 
 
 @dataclass(frozen=True)
@@ -153,7 +181,7 @@ class TurnConfig:
         """The baseline: 0.8 s silence timeout, stop on any voice, no rejection rules."""
         return cls(
             end_of_turn=EndOfTurnConfig(use_text=False, use_pitch=False, use_smart_turn=False),
-            barge_in=BargeInConfig(mode="vad"),
+            barge_in=BargeInConfig(mode="vad", pause=False),
             addressee=AddresseeConfig(use_speaker=False, use_level=False, use_content=False),
             echo=EchoConfig(enabled=False),
             backchannel=BackchannelConfig(enabled=False),

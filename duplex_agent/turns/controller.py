@@ -9,16 +9,18 @@ time) and carries out the actions.
 Phases: listening -> user speaking -> (TakeTurn) thinking -> (AgentSpeechStarted)
 speaking -> (AgentSpeechEnded) listening. User speech while the agent thinks
 or speaks is an *overlap*: it becomes the user's turn (StopSpeaking) or is
-rejected (backchannel, echo, third party, noise).
+rejected (backchannel, echo, third party, noise). User-like speech over the agent
+pauses the reply first (``pause.py``); a rejection resumes it.
 
 What the session sends besides the listening events: ``SpeakerCheck`` for
 each segment once the user is enrolled (before its first partial if it can:
 the check is cheap), ``FinalPitch`` and ``EndOfTurnPrediction`` when the VAD
 closes a segment, ``PlaybackReference`` for everything the speaker plays,
 ``AgentSpeechStarted``/``AgentSpeechEnded`` per reply (an uninterrupted
-``AgentSpeechEnded`` while thinking means "no reply after all"), and
-``EmotionEstimate``. ``StopSpeaking.kind`` is the best guess from the words
-heard so far; ``TakeTurn.interruption`` re-reads the whole turn.
+``AgentSpeechEnded`` while thinking means "no reply after all"),
+``EmotionEstimate``, and ``VoiceLevel`` at each onset once the user is enrolled.
+``StopSpeaking.kind`` is the best guess from the words heard so far;
+``TakeTurn.interruption`` re-reads the whole turn.
 """
 
 from __future__ import annotations
@@ -49,11 +51,13 @@ from duplex_agent.turns.actions import (
 )
 from duplex_agent.turns.config import TurnConfig
 from duplex_agent.turns.echo import EchoReference
+from duplex_agent.turns.inputs import VoiceLevel
+from duplex_agent.turns.pause import ReplyPause
 from duplex_agent.turns.state import Phase, Segment, Turn
 
 TurnEvent = (SpeechStarted | SpeechEnded | AsrPartial | AsrFinal | SpeakerCheck | FinalPitch
              | EndOfTurnPrediction | EmotionEstimate | PlaybackReference | AgentSpeechStarted
-             | AgentSpeechEnded)
+             | AgentSpeechEnded | VoiceLevel)
 MAX_SEGMENTS = 64  # segments remembered for late events (finals, checks)
 EPS = 1e-6  # stream times are sums of floats: a deadline reached to a microsecond is reached
 
@@ -71,8 +75,10 @@ class TurnController:
         self._overlap: Segment | None = None  # user speech over the agent, undecided
         self._segments: dict[float, Segment] = {}
         self._echo = EchoReference(self.config.echo)
+        self._pause = ReplyPause(self.config.barge_in)
         self._emotion: EmotionEstimate | None = None
         self._last_backchannel: tuple[float, str] = (-math.inf, "")
+        self._pauses: list[float] = []  # the user's mid-turn pauses so far (pacing)
         self._utterance: str | None = None  # the reply playing now
         self._stopped: str | None = None  # the reply we last stopped (its end comes late)
 
@@ -102,7 +108,11 @@ class TurnController:
                 return self._update(event.segment_start, final=event.text,
                                     language=event.language)
             case SpeakerCheck():
-                return self._update(event.segment_start, check=event)
+                segment = self._segments.get(round(event.segment_start, 3))
+                check = addressee.combine(segment.check if segment else None, event)
+                return self._update(event.segment_start, check=check)
+            case VoiceLevel():
+                return self._update(event.segment_start, level_db=event.relative_db)
             case FinalPitch():
                 return self._update(event.segment_start, pitch_st=event.movement_st)
             case EndOfTurnPrediction():
@@ -138,6 +148,7 @@ class TurnController:
         if gap is None or segment.rejected is not None or not segment.text.strip():
             return []
         segment.resumes_after = None
+        self._pauses = (self._pauses + [gap])[-self.config.policy.pacing_memory:]
         before = turn.text[:-len(segment.text)].strip()[-40:]
         return [Reject(self.now, f"mid-turn pause of {gap:.2f} s after {before!r}: "
                                  f"the user went on", "pause")]
@@ -172,6 +183,7 @@ class TurnController:
         self._utterance = None
         if self.phase not in (Phase.SPEAKING, Phase.THINKING):
             return []
+        self._pause.clear()
         self._answered = None
         self._set_phase(Phase.LISTENING)
         if self._overlap is not None:  # still undecided: its words will decide
@@ -195,7 +207,8 @@ class TurnController:
         if self._turn is not None and not self._turn.accepted:
             self._turn = None
             self._set_phase(Phase.LISTENING)
-        return [Reject(self.now, reason, kind)]  # type: ignore[arg-type]
+        return [Reject(self.now, reason, kind)] + self._pause.release(  # type: ignore[arg-type]
+            segment, self.now, f"not an interruption ({kind})")
 
     def _judge_turn_segment(self, segment: Segment) -> list[Action]:
         verdict = self._not_for_agent(segment)
@@ -209,13 +222,21 @@ class TurnController:
             return self._reject(segment, *verdict)
         overlap = barge_in.Overlap(segment.text, segment.final is not None,
                                    (segment.end or self.now) - segment.start,
-                                   self._user_like(segment))
+                                   self._user_like(segment), segment.closed,
+                                   self._pause.by is segment, self._doubtful(segment))
         decision = barge_in.decide(overlap, self.now, self.config.barge_in)
         if isinstance(decision, Reject):
             return self._reject(segment, decision.kind, decision.reason)
         if isinstance(decision, StopSpeaking):
             return self._barge_in(segment, decision)
+        if segment.closed and self.phase == Phase.SPEAKING:  # audible: no gap while the
+            return self._pause.release(segment, self.now,  # final transcript is decoded
+                                       "the speech ended without words for the agent")
         return []
+
+    def _doubtful(self, segment: Segment) -> bool:
+        """Quieter than the user and not checked yet: perhaps a voice in the background."""
+        return segment.check is None and not self._pause.user_like_level(segment)
 
     def _user_like(self, segment: Segment) -> bool:
         """Is the voice clearly the user's (for stopping before there are words)?"""
@@ -238,6 +259,7 @@ class TurnController:
         prior = self._answered.segments if thinking else []  # type: ignore[union-attr]
         self._turn = Turn(prior + [segment], interruption=None if thinking else stop.kind)
         self._answered = None
+        self._pause.clear()
         self._stopped, self._utterance = self._utterance, None
         self._set_phase(Phase.USER_SPEAKING)
         return [StopSpeaking(stop.time, stop.reason + (" (while thinking)" if thinking else ""),
@@ -248,6 +270,7 @@ class TurnController:
     def _timers(self) -> list[Action]:
         actions: list[Action] = []
         if self._overlap is not None and not self._overlap.closed:
+            actions += self._pause.due(self._overlap, self.now, self.phase == Phase.SPEAKING)
             actions += self._judge_overlap(self._overlap)
         if self.phase == Phase.USER_SPEAKING and self._turn is not None:
             actions += self._turn_timers(self._turn)
@@ -260,7 +283,7 @@ class TurnController:
         evidence = end_of_turn.gather(turn.text, last.pitch_st if last else None,
                                       turn.smart_turn, config.end_of_turn)
         emotion = policy.fresh(self._emotion, self.now, config.policy)
-        factor, why = policy.patience(emotion, turn.text, config.policy)
+        factor, why = policy.patience(emotion, turn.text, config.policy, self._pauses)
         note = f"; patience x{factor:.1f}: {why}" if factor != 1.0 else ""
         return end_of_turn.required_silence(evidence, config.end_of_turn, factor), evidence, note
 
@@ -290,6 +313,7 @@ class TurnController:
         take = TakeTurn(self.now, reason, turn.text, turn.start, turn.last.end or self.now,
                         language, kind)  # type: ignore[arg-type, union-attr]
         self._answered, self._turn = turn, None
+        self._pause.clear()
         self._set_phase(Phase.THINKING)
         return [take]
 
@@ -311,12 +335,13 @@ class TurnController:
             return []
         emotion = policy.fresh(self._emotion, self.now, self.config.policy)
         language = turn.language or ("zh" if lexicon.is_chinese(turn.text) else "en")
-        text, tone = backchannel.choose(emotion, language, last_text)
+        text, tone, kind = backchannel.choose(emotion, language, last_text)
         turn.backchannel_pause = turn.pause_start
         self._last_backchannel = (self.now, text)
         mood = policy.mood(emotion)
         return [Backchannel(self.now, f"pause {silence:.2f} s in a long turn, "
-                                      f"user {mood}; turn expected at {wait:.2f} s", text, tone)]
+                                      f"user {mood}; turn expected at {wait:.2f} s", text, tone,
+                            kind)]
 
     # --- bookkeeping ------------------------------------------------------------------
 

@@ -41,6 +41,8 @@ def text_probability(text: str, config: EndOfTurnConfig) -> float | None:
         return config.text_complete_p
     if verdict == "incomplete":
         return config.text_incomplete_p
+    if verdict == "hanging":
+        return config.text_hanging_p
     return None
 
 

@@ -45,6 +45,13 @@ EN_TRAILING = {
     "their", "i", "i'm", "it's", "there's", "gonna", "wanna", "very", "um", "umm", "uh",
     "uhh", "er", "erm",
 }
+# Words a finished utterance rarely ends on, but sometimes does ("Here it is."): the
+# speaker is more likely going on ("what I want to know is ..."). A weaker cue.
+EN_HANGING = {"is", "was", "are", "were", "am", "be", "been", "like", "actually", "rather",
+              "mean", "guess", "basically"}
+# A self-correction under way: "the fifth, no", "the fifth, sorry" (the right one follows).
+EN_CORRECTIONS = {"no", "sorry", "wait"}
+EN_ANSWER_ENDS = {"so", "no", "not", "yes", "yeah", "oh", "well", "really", "course", "sure"}
 # "so" ends these finished phrases: "I think so."
 EN_SO_FINISHED = {"think", "hope", "guess", "believe", "suppose", "said", "afraid", "not"}
 ZH_TRAILING = (
@@ -84,9 +91,21 @@ ZH_NEGATION = ("不是", "不对", "错了", "不要", "不用", "没有", "并�
 # Content cues that the user is talking to someone else.
 EN_VOCATIVES = {"mom", "mum", "dad", "honey", "babe", "baby", "sweetie", "darling", "guys",
                 "kids", "sweetheart", "mommy", "daddy"}
-EN_ELSEWHERE = ("on the phone", "on a call", "be right there", "coming", "one sec", "just a sec")
+# Asides that only make sense to someone in the room ("I'm on the phone"): enough alone.
+EN_ASIDES = ("i'm on the phone", "i am on the phone", "i'm on a call", "i am on a call",
+             "be right there", "i'm coming", "coming in a minute", "talking to someone")
+EN_ELSEWHERE = ("on the phone", "on a call", "coming", "one sec", "just a sec",
+                "give me a minute")
+EN_CALLS = {"hey", "hi", "oi", "yo", "excuse"}  # "Hey Tom", "Oi, Sam": a call to someone
+# Capitalised words that are no name: a final ", Sunday?" is not someone being called.
+EN_NOT_NAMES = {"i", "i'm", "i'll", "ok", "okay", "monday", "tuesday", "wednesday", "thursday",
+                "friday", "saturday", "sunday", "january", "february", "march", "april", "may",
+                "june", "july", "august", "september", "october", "november", "december",
+                "english", "chinese", "god"}
+_EN_TOKEN = re.compile(r"[A-Za-z']+|[,.?!;:]")
 ZH_VOCATIVES = ("妈", "爸", "老公", "老婆", "宝贝", "亲爱的", "儿子", "女儿", "宝宝", "你们")
-ZH_ELSEWHERE = ("我在打电话", "马上来", "马上就来", "来了来了", "我在忙")
+ZH_ASIDES = ("我在打电话", "我打电话呢", "马上来", "马上就来", "来了来了")
+ZH_ELSEWHERE = ("打电话", "我在忙", "等我一下")
 
 
 def strip_tags(text: str) -> str:
@@ -132,10 +151,19 @@ def _laugh_word(word: str) -> bool:
     return bool(re.fullmatch(r"(ha|he|hah|heh)+h?|a?ha+", word))
 
 
+# Hums and hesitation sounds however Whisper spells them: "MMMM", "mhmm", "hmmm",
+# "uhhh", "ummm", "ahh", "ohh", "errr" (no words, at any length).
+_SOUND = re.compile(r"m+(-?h*m+)*|h+m+|m+h+m*|u+h+|u+m+|a+h+|o+h+|e+r+m*|h+u+h+")
+
+
+def _sound_word(word: str) -> bool:
+    return bool(_SOUND.fullmatch(word.replace("-", "")))
+
+
 def is_backchannel(text: str) -> bool:
     """Only backchannel tokens, fillers or laughter (no content); False for empty text."""
     tokens = words(text)
-    english = tuple(w for w in tokens if not _laugh_word(w))
+    english = tuple(w for w in tokens if not _laugh_word(w) and not _sound_word(w))
     chinese = tuple(re.sub(r"(哈|呵|嘿)+", "", cjk(text)))
     if not english and not chinese:
         return len(english) < len(tokens) or has_laughter(text)
@@ -144,7 +172,8 @@ def is_backchannel(text: str) -> bool:
 
 def is_filler_only(text: str) -> bool:
     english, chinese = words(text), cjk(text)
-    return bool(english or chinese) and all(w in EN_FILLERS for w in english) and \
+    return bool(english or chinese) and \
+        all(w in EN_FILLERS or _sound_word(w) for w in english) and \
         _covered(tuple(chinese), frozenset(ZH_FILLERS), "")
 
 
@@ -152,8 +181,8 @@ def content_size(text: str) -> int:
     """Words (English) plus characters (Chinese) beyond backchannels: 0 = no content."""
     if is_backchannel(text):
         return 0
-    return len([w for w in words(text) if w not in _EN_BC and not _laugh_word(w)]) + \
-        len(cjk(text))
+    return len([w for w in words(text) if w not in _EN_BC and not _laugh_word(w)
+                and not _sound_word(w)]) + len(cjk(text))
 
 
 def filler_count(text: str) -> int:
@@ -163,7 +192,9 @@ def filler_count(text: str) -> int:
 
 
 def completeness(text: str) -> str | None:
-    """"complete", "incomplete" (trailing conjunction, filler, unfinished clause) or None."""
+    """"complete", "incomplete" (trailing conjunction, filler, unfinished clause),
+    "hanging" (a weaker sign of more to come: a trailing "is", "like", "actually", a
+    self-correction "..., no") or None."""
     body = strip_tags(text).strip()
     if not body:
         return None
@@ -175,7 +206,18 @@ def completeness(text: str) -> str | None:
     if tokens and tokens[-1] in EN_TRAILING and \
             not (tokens[-1] == "so" and len(tokens) > 1 and tokens[-2] in EN_SO_FINISHED):
         return "incomplete"
+    if tokens and (tokens[-1] in EN_HANGING or _correcting(body, tokens)):
+        return "hanging"
     return "complete" if body.endswith(_FINISHED_PUNCT) else None
+
+
+def _correcting(body: str, tokens: list[str]) -> bool:
+    """"Make it the fifth, no." - a correction word set off after at least three words."""
+    last, before = tokens[-1], tokens[-2] if len(tokens) > 1 else ""
+    head = body.rstrip(" .!?…").lower()
+    answer = before in EN_ANSWER_ENDS or before.endswith("n't")  # "I don't think so, no."
+    return last in EN_CORRECTIONS and len(tokens) >= 4 and not answer and \
+        head[:len(head) - len(last)].rstrip().endswith((",", "."))
 
 
 def _zh_completeness(body: str) -> str | None:
@@ -227,11 +269,39 @@ def interruption_kind(text: str) -> str:
 
 
 def addressed_elsewhere(text: str) -> str | None:
-    """"vocative" (opens by calling someone else), "phrase" (a weaker cue) or None."""
+    """"vocative" (calls someone else: "Mom, ...", "Hey Tom, ...", "..., honey?"),
+    "aside" (words only someone in the room is meant to hear: "I'm on the phone"),
+    "phrase" (a weaker cue: "one sec") or None. The whole text is read: a name at the
+    end counts as much as one at the start."""
     tokens, chinese = words(text), cjk(text)
-    if (tokens and tokens[0] in EN_VOCATIVES and not chinese) or \
-            (chinese and not tokens and chinese.startswith(ZH_VOCATIVES)):
+    if (chinese and not tokens and chinese.startswith(ZH_VOCATIVES)) or \
+            (tokens and not chinese and _en_vocative(text)):
         return "vocative"
+    if _has_phrase(tokens, EN_ASIDES) or any(cue in chinese for cue in ZH_ASIDES):
+        return "aside"
     if _has_phrase(tokens, EN_ELSEWHERE) or any(cue in chinese for cue in ZH_ELSEWHERE):
         return "phrase"
     return None
+
+
+def _is_name(token: str) -> bool:
+    return token[:1].isupper() and token.lower() not in EN_NOT_NAMES
+
+
+def _en_vocative(text: str) -> bool:
+    """Someone else called by name or by a family word: at the start, after "hey", or
+    set off by a comma (", Tom?", ", honey, ...")."""
+    tokens = _EN_TOKEN.findall(strip_tags(text).replace("’", "'"))
+    lowered = [t.lower() for t in tokens]
+    if lowered and lowered[0] in EN_VOCATIVES:
+        return True
+    for i, token in enumerate(lowered):
+        called = tokens[i + 1] if i + 1 < len(tokens) else ""
+        called = tokens[i + 2] if called == "," and i + 2 < len(tokens) else called
+        if token in EN_CALLS and (called.lower() in EN_VOCATIVES or _is_name(called)):
+            return True
+        after = lowered[i + 2] if i + 2 < len(lowered) else "."
+        if token == "," and i + 1 < len(tokens) and after in (",", ".", "?", "!") and \
+                (lowered[i + 1] in EN_VOCATIVES or _is_name(tokens[i + 1])):
+            return True
+    return False

@@ -1,9 +1,9 @@
 """Emotion-aware policy: patience before taking the turn, and the user's mood.
 
-A sad or fearful user gets more time to finish (people in distress pause
-longer mid-thought), and so does a hesitant one (fillers, "hesitant"
-estimates). The mood also picks the agent's backchannels: never a cheerful
-one to distress.
+A sad or fearful user gets more time to finish (people in distress pause longer
+mid-thought), and so does a hesitant one (fillers, "hesitant" estimates), and one whose
+own pauses inside earlier turns were long (pacing). The mood also picks the agent's
+backchannels: never a cheerful one to distress.
 """
 
 from __future__ import annotations
@@ -50,10 +50,22 @@ def is_hesitant(emotion: EmotionEstimate | None, text: str, config: PolicyConfig
     return lexicon.filler_count(text) >= config.hesitant_fillers
 
 
-def patience(emotion: EmotionEstimate | None, text: str,
-             config: PolicyConfig) -> tuple[float, str]:
-    """Multiplier on the end-of-turn wait, and why."""
+def pacing(pauses: list[float], config: PolicyConfig) -> float:
+    """Patience from the user's own mid-turn pauses (1.0 without any)."""
+    if not pauses:
+        return 1.0
+    typical = max(pauses[-config.pacing_memory:])
+    return min(config.pacing_patience, max(1.0, typical / config.pacing_reference_s))
+
+
+def patience(emotion: EmotionEstimate | None, text: str, config: PolicyConfig,
+             pauses: list[float] | None = None) -> tuple[float, str]:
+    """Multiplier on the end-of-turn wait, and why. ``pauses``: the user's mid-turn
+    pauses so far (s)."""
     factor, why = 1.0, ""
+    paced = pacing(pauses or [], config)
+    if paced > factor:
+        factor, why = paced, f"user pauses up to {max(pauses[-config.pacing_memory:]):.1f} s"  # type: ignore[index]
     if mood(emotion) == "distress":
         factor, why = config.sad_patience, f"user {emotion.label}"  # type: ignore[union-attr]
     if is_hesitant(emotion, text, config) and config.hesitant_patience > factor:

@@ -28,7 +28,14 @@ from duplex_agent.events import (
     SpeechStarted,
 )
 from duplex_agent.turns import lexicon
-from duplex_agent.turns.actions import Action, Backchannel, StopSpeaking, TakeTurn
+from duplex_agent.turns.actions import (
+    Action,
+    Backchannel,
+    PauseSpeaking,
+    ResumeSpeaking,
+    StopSpeaking,
+    TakeTurn,
+)
 from duplex_agent.turns.controller import TurnController, TurnEvent
 
 
@@ -75,7 +82,8 @@ def _act(actions: list[Action], agent: Agent | None) -> list[Action]:
 
 class SimulatedAgent:
     """A stand-in session: replies ``think_s`` after each TakeTurn, speaking
-    ``words_per_s``, stops ``stop_s`` after StopSpeaking, plays backchannels."""
+    ``words_per_s``, stops ``stop_s`` after StopSpeaking, plays backchannels, and
+    notes the pauses (PauseSpeaking .. ResumeSpeaking or the stop) in ``pauses``."""
 
     def __init__(self, reply: str = "I hear you, that sounds like a lot to carry.",
                  think_s: float = 0.6, words_per_s: float = 2.5, stop_s: float = 0.05,
@@ -86,6 +94,7 @@ class SimulatedAgent:
         self._count = 0
         self._playing: tuple[str, float, str] | None = None  # id, start, text
         self.stops: list[tuple[float, float]] = []  # (decided, audio stopped)
+        self.pauses: list[list[float]] = []  # [paused, resumed or stopped]
 
     def act(self, action: Action) -> None:
         match action:
@@ -98,9 +107,18 @@ class SimulatedAgent:
                                           self.level_db)
             case StopSpeaking():
                 self._stop(action.time)
+                self._unpause(action.time)
+            case PauseSpeaking():
+                self.pauses.append([action.time])
+            case ResumeSpeaking():
+                self._unpause(action.time)
             case Backchannel():
                 self._queue += [PlaybackReference(_t(action.time + k * 0.1), self.level_db,
                                                   action.text) for k in range(3)]
+
+    def _unpause(self, now: float) -> None:
+        if self.pauses and len(self.pauses[-1]) == 1:
+            self.pauses[-1].append(now)
 
     def _stop(self, now: float) -> None:
         if self._playing is None:

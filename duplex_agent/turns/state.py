@@ -28,6 +28,7 @@ class Segment:
     final: str | None = None  # the ASR final, once it arrived
     language: str = ""
     check: SpeakerCheck | None = None
+    level_db: float | None = None  # level relative to the user at onset (VoiceLevel)
     pitch_st: float | None = None  # final pitch movement
     rejected: str | None = None  # the Reject kind, once rejected
     resumes_after: float | None = None  # the pause (s) before it, if it resumed a turn

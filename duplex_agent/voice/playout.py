@@ -90,6 +90,24 @@ class Playout:
         self._pending.clear()
         return self.heard
 
+    def skip_silence(self, most: int) -> int:
+        """Drop up to ``most`` samples of digital silence (a clause's leading pause) from
+        the head of the audio not handed out yet; the number dropped. Words are never
+        skipped: the first non-zero sample stops it."""
+        skipped = 0
+        while self._pending and skipped < most:
+            head = self._pending[0]
+            nonzero = np.flatnonzero(head[:most - skipped])
+            n = int(nonzero[0]) if len(nonzero) else min(len(head), most - skipped)
+            if n == 0:
+                break
+            self._pending[0] = head[n:]
+            if not len(self._pending[0]):
+                self._pending.pop(0)
+            skipped += n
+        self.played += skipped
+        return skipped
+
     def heard_text(self, samples: int) -> str:
         """The reply's text up to the last word whose midpoint is within ``samples``."""
         parts: list[str] = []

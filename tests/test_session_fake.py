@@ -1,0 +1,242 @@
+"""The whole Session on a virtual clock with fake models: no real model, no sleeping.
+
+A scripted listener stands in for VAD and ASR (it hands out its events at their
+stream times), a tone voice for the TTS, a fixed LLM for the reply, a tone
+"speaker check" that tells two voices apart by pitch, and every piece of work
+that yields something (a transcript, a signal, a clause) costs a fixed 50 ms on
+its compute lane instead of the wall-clock time it took. So the session's own
+logic (what it does with the controller's actions, on the output timeline) is
+tested in milliseconds and to the sample:
+
+    0.5-2.5 s   the user asks (a 200 Hz voice)       -> the agent takes the turn
+    4.5-4.9 s   the user says "Mm-hm."               -> paused 0.3 s in, resumed as it ends
+    5.5-6.8 s   a quiet 330 Hz background voice       -> no pause, rejected at its check
+    7.0-8.2 s   the user: "No, that's not what I asked." -> paused, stopped, answered
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pytest
+
+from duplex_agent.config import SAMPLE_RATE
+from duplex_agent.events import AsrFinal, AsrPartial, SpeakerCheck, SpeechEnded, SpeechStarted
+from duplex_agent.perception.text import TextEmotion, _neutral
+from duplex_agent.reply import ReplyWriter
+from duplex_agent.session.config import BLOCK_SAMPLES, SessionConfig
+from duplex_agent.session.lanes import Lane
+from duplex_agent.session.loop import Session
+from duplex_agent.session.models import SessionModels
+from duplex_agent.thinking.thinker import Thinker
+from duplex_agent.turns.script import user_says
+from duplex_agent.voice.chunks import Rendered, WordTiming
+from duplex_agent.voice.config import VoiceConfig
+
+USER_HZ, OTHER_HZ = 200.0, 330.0
+WORD_S = 0.5  # the tone voice speaks one word in this long
+LANE_COST_S = 0.05  # every piece of work that yields something costs this
+REPLY = "Try to go to bed at the same time every night, and keep your room cool and dark."
+LISTENING = (SpeechStarted, SpeechEnded, AsrPartial, AsrFinal)
+
+
+def tone(seconds: float, hz: float, level: float = 0.1) -> np.ndarray:
+    t = np.arange(int(seconds * SAMPLE_RATE)) / SAMPLE_RATE
+    return (level * np.sin(2 * np.pi * hz * t)).astype(np.float32)
+
+
+class ScriptedListener:
+    """The listener's events for the script, handed out when stream time reaches them."""
+
+    def __init__(self, events) -> None:
+        self.pending = sorted((e for e in events if isinstance(e, LISTENING)),
+                              key=lambda e: e.time)
+        self.samples = 0
+
+    def push(self, block: np.ndarray) -> list:
+        self.samples += len(block)
+        now = self.samples / SAMPLE_RATE + 1e-9
+        due = [e for e in self.pending if e.time <= now]
+        self.pending = self.pending[len(due):]
+        return due
+
+
+class FixedLane(Lane):
+    def run(self, now, work):
+        result = work()
+        cost = LANE_COST_S if result else 0.0  # pushing audio that decides nothing is free
+        self.total_s += cost
+        self.busy_until = max(now, self.busy_until) + cost
+        return result, self.busy_until
+
+
+class ToneVoice:
+    config = VoiceConfig()
+
+    def render(self, text: str, style, language: str = "en") -> Rendered:
+        words, timings, at = text.split(), [], 0
+        for i, word in enumerate(words):
+            start = i * int(WORD_S * SAMPLE_RATE)
+            timings.append(WordTiming(at, at + len(word), start, start + int(WORD_S * SAMPLE_RATE)))
+            at += len(word) + 1
+        return Rendered(tone(WORD_S * len(words), 440.0), tuple(timings))
+
+
+class FixedLlm:
+    name = "fixed"
+
+    def chat(self, messages, sampling, opener: str = ""):
+        del messages, sampling, opener
+        yield from (word + " " for word in REPLY.split())
+
+    def complete(self, prompt, sampling):
+        return self.chat([], sampling)
+
+
+class NeutralText:
+    def __init__(self) -> None:
+        self.texts: list[str] = []  # every text perceived (one perception each)
+
+    def estimate(self, text: str) -> TextEmotion:
+        self.texts.append(text)
+        return TextEmotion(_neutral(), 0.0, 0.5, (), text)
+
+
+@dataclass
+class FakeMind:
+    def thinker(self, perceiver) -> Thinker:
+        return Thinker(perceiver)
+
+    def writer(self) -> ReplyWriter:
+        return ReplyWriter(FixedLlm())
+
+
+class Backchannels:
+    def get(self, kind: str, emotion: str = "neutral", language: str = "en") -> np.ndarray:
+        return tone(0.4, 440.0)
+
+
+class PitchProfile:
+    """The speaker check: the user's voice is the 200 Hz tone."""
+
+    def check(self, audio: np.ndarray, time: float, segment_start: float) -> SpeakerCheck:
+        spectrum = np.abs(np.fft.rfft(audio))
+        hz = float(np.argmax(spectrum)) * SAMPLE_RATE / len(audio)
+        similarity = 0.9 if abs(hz - USER_HZ) < 30 else 0.05
+        level = 20 * np.log10(float(np.sqrt(np.mean(audio ** 2))) + 1e-9)
+        return SpeakerCheck(time, segment_start, similarity, round(level + 23.0, 1), level)
+
+    def learn(self, audio: np.ndarray) -> PitchProfile:
+        return self
+
+
+SCRIPT = [
+    (0.5, 2.5, "Can you give me some tips for sleeping better?", USER_HZ, 0.1),
+    (4.5, 4.9, "Mm-hm.", USER_HZ, 0.1),
+    (5.5, 6.8, "Did you see the game last night?", OTHER_HZ, 0.018),  # 15 dB down
+    (7.0, 8.2, "No, that's not what I asked.", USER_HZ, 0.1),
+]
+DURATION_S = 16.0
+
+
+def user_audio() -> np.ndarray:
+    audio = np.zeros(int(DURATION_S * SAMPLE_RATE), np.float32)
+    for start, end, _, hz, level in SCRIPT:
+        piece = tone(end - start, hz, level)
+        audio[int(start * SAMPLE_RATE):int(start * SAMPLE_RATE) + len(piece)] += piece
+    return audio
+
+
+@pytest.fixture(scope="module")
+def run():
+    return conversation()
+
+
+def conversation():
+    """(timeline, agent output, texts perceived) of the scripted conversation."""
+    events = [e for start, end, text, _, _ in SCRIPT for e in user_says(start, end, text)]
+    perceived = NeutralText()
+    models = SessionModels(listen=None, smart_turn=None, text_emotion=perceived,
+                           mind=FakeMind(), voice=ToneVoice(), backchannels=Backchannels())
+    config = replace(SessionConfig(), smart_turn=False)
+    session = Session(models, config, listener=ScriptedListener(events))
+    session.listen_lane, session.reply_lane = FixedLane("listen"), FixedLane("reply")
+    session.signals.profile = PitchProfile()  # stands in for the enrolled voice print
+    audio = user_audio()
+    out = np.concatenate([session.step(audio[i:i + BLOCK_SAMPLES])
+                          for i in range(0, len(audio), BLOCK_SAMPLES)])
+    return session.timeline.entries, out, perceived.texts
+
+
+def actions(timeline, name: str) -> list[dict]:
+    return [e for e in timeline if e["category"] == "action" and e["type"] == name]
+
+
+def audible(out: np.ndarray, start: float, end: float) -> bool:
+    return bool(np.abs(out[int(start * SAMPLE_RATE):int(end * SAMPLE_RATE)]).max(initial=0) > 0)
+
+
+def test_the_agent_takes_the_turn_and_answers_on_the_same_timeline(run):
+    timeline, out, _ = run
+    first = actions(timeline, "TakeTurn")[0]
+    assert first["user_text"] == SCRIPT[0][2] and first["interruption"] is None
+    reply = [e for e in timeline if e["type"] == "Utterance"][0]
+    assert first["time"] < reply["start"] < first["time"] + 0.5  # fixed costs only
+    assert not audible(out, 0.0, reply["start"] - 0.02)
+    assert audible(out, reply["start"], reply["start"] + 0.5)
+
+
+def test_a_backchannel_pauses_the_reply_and_the_reply_resumes_where_it_was(run):
+    timeline, out, _ = run
+    pause, resume = actions(timeline, "PauseSpeaking")[0], actions(timeline, "ResumeSpeaking")[0]
+    assert pause["time"] == pytest.approx(4.5 + 0.3, abs=0.021)
+    assert resume["time"] == pytest.approx(4.9 + 0.25, abs=0.021)  # as the VAD closed it
+    # the block that ends at a decision's time is the first one it changes
+    assert not audible(out, pause["time"] - 0.02, resume["time"] - 0.02)
+    assert audible(out, resume["time"], resume["time"] + 0.3)
+    # the gap is shorter than the "mm-hm" itself, and nothing was lost
+    assert resume["time"] - pause["time"] < 4.9 - 4.5
+    rejects = [e["kind"] for e in actions(timeline, "Reject")]
+    assert rejects[:2] == ["backchannel", "third_party"]
+
+
+def test_a_quiet_background_voice_neither_pauses_nor_stops_the_agent(run):
+    timeline, out, _ = run
+    assert [p["time"] for p in actions(timeline, "PauseSpeaking")
+            if 5.5 <= p["time"] <= 7.0] == []
+    assert audible(out, 5.6, 6.8)
+    third = next(e for e in actions(timeline, "Reject") if e["kind"] == "third_party")
+    assert third["time"] == pytest.approx(5.5 + 0.5, abs=0.021)  # at its speaker check
+
+
+def test_barge_in_pauses_at_once_stops_and_is_answered(run):
+    timeline, out, _ = run
+    pause = actions(timeline, "PauseSpeaking")[-1]
+    stop = actions(timeline, "StopSpeaking")[0]
+    assert pause["time"] == pytest.approx(7.0 + 0.3, abs=0.021)
+    assert stop["kind"] == "negation" and pause["time"] < stop["time"] <= 8.2 + 0.3
+    replies = [e for e in timeline if e["type"] == "Utterance"]
+    assert replies[0]["interrupted"] and replies[0]["end"] == pytest.approx(stop["time"],
+                                                                            abs=0.021)
+    assert replies[0]["heard"] and replies[0]["text"].startswith(replies[0]["heard"])
+    assert not audible(out, pause["time"] - 0.02, replies[1]["start"] - 0.02)
+    take = actions(timeline, "TakeTurn")[1]
+    assert take["interruption"] == "negation" and replies[1]["start"] > 8.2
+
+
+def test_each_action_is_carried_out_once_in_the_order_decided(run):
+    timeline, _, _ = run
+    kinds = [e["type"] for e in timeline if e["category"] == "action"
+             and e["type"] != "StartThinking"]
+    assert kinds == ["TakeTurn", "PauseSpeaking", "ResumeSpeaking", "Reject", "Reject",
+                     "PauseSpeaking", "StopSpeaking", "TakeTurn"]
+
+
+def test_each_segment_is_perceived_once_and_the_thinker_reuses_it(run):
+    timeline, _, perceived = run
+    finals = [e["text"] for e in timeline if e["type"] == "AsrFinal"]
+    speculated = [e["partial_text"] for e in actions(timeline, "StartThinking")
+                  if e["partial_text"] not in finals]
+    assert sorted(perceived) == sorted(finals + speculated)
+    assert len([e for e in timeline if e["type"] == "Thought"]) == 2
