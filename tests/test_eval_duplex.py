@@ -284,6 +284,30 @@ def test_pause_scenario_splits_one_sentence_by_a_long_pause(scenarios):
     assert np.abs(inside).max() < 0.05  # the cut landed in a silence
 
 
+def test_disfluent_turns_are_real_speech_with_a_room_tone_pause(shared_data):
+    from duplex_agent.evaluation.disfluent import SPLICES
+    from duplex_agent.evaluation.scenarios import DISFLUENT_PAUSES, disfluent_pause, smooth
+
+    built = [disfluent_pause(i) for i in range(DISFLUENT_PAUSES)]
+    assert [s.variant for s in built][:len(SPLICES)] == [sp.variant for sp in SPLICES]
+    for s in built:
+        turn = [g for g in s.segments if g.role == "turn"]
+        assert s.kind == "pause" and s.query == (pytest.approx(turn[0].start),
+                                                 pytest.approx(turn[-1].end))
+        real = s.variant in {sp.variant for sp in SPLICES}
+        assert all(g.source.startswith("real:" if real else "synthetic:") for g in turn)
+        assert all("SYNTHETIC" in g.source for g in turn if not real)
+        for gap in (g for g in s.segments if g.role == "pause"):
+            assert 0.5 <= gap.end - gap.start <= 1.4
+            inside = s.audio[int((gap.start + 0.05) * SAMPLE_RATE):
+                             int((gap.end - 0.05) * SAMPLE_RATE)]
+            rms_db = 20 * np.log10(float(np.sqrt(np.mean(inside ** 2))) + 1e-9)
+            assert rms_db < -45.0  # no speech in the pause (speech is at -26 dBFS) ...
+            assert not real or np.abs(inside).max() > 0  # ... and, if real, no digital zero
+    real_end = smooth(4)
+    assert real_end.kind == "smooth" and real_end.segments[0].source.startswith("real:")
+
+
 def test_rttm_solo_regions_exclude_the_other_speaker():
     from duplex_agent.evaluation.clips import solo_regions
 

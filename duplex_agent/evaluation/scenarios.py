@@ -11,10 +11,15 @@ agent should be speaking by then), the event under test happens:
   (another voice, quieter, in the background) and not_addressed (the user
   talking to someone else): the agent should keep speaking;
 - pause: the first turn itself is a sentence split by a 0.6-1.2 s pause; the
-  agent should wait for its end (HumDial Pause_Handling), no later event;
+  agent should wait for its end (HumDial Pause_Handling), no later event. Besides
+  sentences cut at a silence, real disfluent turns (``disfluent.py``): a filler and
+  hesitation, a list-like pause, pauses inside a clause, each a real speaker's own
+  turn with the pause lengthened in that recording's room tone; and two SYNTHETIC
+  ones no recording has (a self-correction, "So I was, uh, ...");
 - third_party "before": background speech before the user's question; the agent
   should answer only the question (HumDial Third-party_Speech_before);
-- smooth: a plain turn end; the agent should take the turn.
+- smooth: a plain turn end; the agent should take the turn (also a real turn from
+  the conversation the hesitation comes from).
 
 Audio sources (``Segment.source`` says which for each segment): real recordings
 from ../shared/data (speechbrain TIMIT-like sentences, JFK, the pyannote
@@ -39,6 +44,14 @@ from duplex_agent.evaluation.clips import (
     real_clip,
     split_at_gap,
     synth_clip,
+)
+from duplex_agent.evaluation.disfluent import (
+    SMOOTH,
+    SPLICES,
+    SYNTHETIC,
+    smooth_clip,
+    split_turn,
+    synthetic_pieces,
 )
 
 LEAD_S = 0.5  # silence before the first user speech
@@ -155,6 +168,10 @@ class Track:
         self.segments.append(segment)
         return segment
 
+    def fill(self, audio: np.ndarray, at: float) -> None:
+        """Mix ``audio`` in without a segment of its own (room tone inside a pause)."""
+        self._parts.append((round(at * SAMPLE_RATE), audio))
+
     def gap(self, start: float, end: float) -> Segment:
         segment = Segment(start, end, "pause", "", "", "gap", float("-inf"), EXPECT["pause"])
         self.segments.append(segment)
@@ -265,12 +282,39 @@ def pause(index: int) -> Scenario:
     return _scenario(f"pause-{index + 1}", "pause", "", track, first, gap, second.end)
 
 
+def disfluent_pause(index: int) -> Scenario:
+    """A real disfluent turn (or a SYNTHETIC one past the real ones) with a pause the
+    agent must wait through."""
+    track, name = Track(), f"pause-{len(PAUSE_SOURCES) + index + 1}"
+    if index < len(SPLICES):
+        head, tone, tail = split_turn(SPLICES[index])
+        first = track.put(head, LEAD_S, "turn", "head")
+        track.fill(tone, first.end)
+        last = track.put(tail, first.end + len(tone) / SAMPLE_RATE, "turn", "tail")
+        gaps = [track.gap(first.end, last.start)]
+        return _scenario(name, "pause", SPLICES[index].variant, track, first, gaps[0],
+                         last.end)
+    variant, clips, pauses = synthetic_pieces(index - len(SPLICES))
+    pieces = [track.put(clips[0], LEAD_S, "turn", "head")]
+    for clip, pause_s in zip(clips[1:], pauses, strict=True):
+        pieces.append(track.put(clip, pieces[-1].end + pause_s, "turn",
+                                "head" if clip is not clips[-1] else "tail"))
+    gaps = [track.gap(a.end, b.start) for a, b in zip(pieces, pieces[1:], strict=False)]
+    return _scenario(name, "pause", variant, track, pieces[0], gaps[0], pieces[-1].end)
+
+
+DISFLUENT_PAUSES = len(SPLICES) + len(SYNTHETIC)
+
 SMOOTH_SOURCES = ("asr/speechbrain_timit_like/spk1_snt3.wav",
                   "asr/speechbrain_timit_like/spk2_snt4.wav", "pyannote:speaker90",
                   "synthetic:movie")
 
 
 def smooth(index: int) -> Scenario:
+    if index >= len(SMOOTH_SOURCES):  # real turn ends from the disfluent recordings
+        track = Track()
+        query = track.put(smooth_clip(index - len(SMOOTH_SOURCES)), LEAD_S, "turn")
+        return _scenario(f"smooth-{index + 1}", "smooth", "real", track, query, None)
     source = SMOOTH_SOURCES[index]
     if source.startswith("synthetic:"):
         clip = synth_clip(QUESTIONS[source.split(":")[1]], "piper")
@@ -293,14 +337,16 @@ def _specs() -> dict[str, list[Builder]]:
         specs[line[0]].append(lambda off, i=i: interruption(i, off))
     specs["backchannel"] = [lambda off, i=i: backchannel(i, off)
                             for i in range(len(BACKCHANNEL_LINES) + 1)]
-    specs["pause"] = [lambda off, i=i: pause(i) for i in range(len(PAUSE_SOURCES))]
+    specs["pause"] = [lambda off, i=i: pause(i) for i in range(len(PAUSE_SOURCES))] + \
+        [lambda off, i=i: disfluent_pause(i) for i in range(DISFLUENT_PAUSES)]
     specs["third_party"] = [lambda off: third_party_after(0, off),
                             lambda off: third_party_before(0),
                             lambda off: third_party_after(1, off),
                             lambda off: third_party_before(1)]
     specs["not_addressed"] = [lambda off, i=i: not_addressed(i, off)
                               for i in range(len(NOT_ADDRESSED_LINES))]
-    specs["smooth"] = [lambda off, i=i: smooth(i) for i in range(len(SMOOTH_SOURCES))]
+    specs["smooth"] = [lambda off, i=i: smooth(i)
+                       for i in range(len(SMOOTH_SOURCES) + len(SMOOTH))]
     return specs
 
 
