@@ -10,7 +10,6 @@ import jiwer
 import numpy as np
 import pytest
 import soundfile as sf
-from tests.test_voice_sentences import LONG_REPLY, SENTENCES, normalise
 
 from duplex_agent.config import SAMPLE_RATE, AsrConfig
 from duplex_agent.errors import UserError
@@ -19,6 +18,7 @@ from duplex_agent.voice.backchannels import BackchannelError
 from duplex_agent.voice.clauses import word_spans
 from duplex_agent.voice.measure import measure
 from duplex_agent.voice.style import EMOTIONS
+from tests.test_voice_sentences import LONG_REPLY, SENTENCES, normalise
 
 pytestmark = pytest.mark.models
 # Five of the twenty (benchmarks/voice_delivery.py runs all of them). "Losing a pet" is left
