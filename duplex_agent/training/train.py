@@ -37,7 +37,7 @@ class TrainConfig:
                                 "up_proj", "down_proj")
     learning_rate: float = 3e-4  # peak, after warm-up; cosine decay to 10 % of it
     warmup_steps: int = 20
-    epochs: float = 1.5  # passes over the training split (fractions allowed)
+    epochs: float = 1.0  # passes over the training split (fractions allowed)
     batch_tokens: int = 2048  # padded tokens per step
     max_tokens: int = 448  # longer examples lose their oldest earlier turns
     seed: int = 7
