@@ -31,7 +31,9 @@ class Mind:
 
     @classmethod
     def load(cls, kind: str = "ieat", url: str | None = None, model: str | None = None,
-             threads: int = 2, quiet: bool = False) -> Mind:
+             threads: int = 1, quiet: bool = False) -> Mind:
+        """``threads``: llama.cpp threads; one is faster on 2 cores (the IEAT model decodes
+        48 tok/s on 1 thread, 19 on 2: benchmarks/thinking_latency.py)."""
         from duplex_agent.llm import load_backend
 
         if kind not in KINDS:

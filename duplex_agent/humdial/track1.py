@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from duplex_agent.config import SAMPLE_RATE
@@ -98,17 +98,17 @@ def run_dialogue(dialogue: DialogueInput, task: int, language: str, models: Dial
         text = turn.text or models.transcribe(audio, language)
         thought, _ = thinker.think(stream_time, text, audio, asr_language=language)
         recall = MEMORY_ANSWER.get(task) if i == len(dialogue.turns) - 1 else None
-        if recall and thought.driver == "model" and thought.strategy != "recall":
-            # The task asks about the feelings so far: the model answers from its memory.
-            thought, _ = thinker.think(stream_time, text, audio, asr_language=language,
-                                       prior=replace(thought, strategy="recall"))
-        prompt = thinker.reply_prompt(thought)
-        if recall and prompt is None:  # no model: the memory's own summary
+        if recall:
+            # The task asks about the feelings so far or their causes: the memory's account
+            # of every turn's attributed emotion and cause (the model's own thoughts when
+            # it thinks). On the fixtures it scores above the model's free recall, which
+            # invents events (benchmarks note in the IEAT issue).
             thinker.memory.add(thought, text, recall=True)
             response = thinker.memory.answer(recall, thought.language)
         else:
-            thinker.memory.add(thought, text, recall=recall is not None)
-            response = models.writer().write(thought, text, thinker.memory, prompt, recall).text
+            prompt = thinker.reply_prompt(thought)
+            thinker.memory.add(thought, text)
+            response = models.writer().write(thought, text, thinker.memory, prompt).text
         thinker.memory.record_reply(response)
         out_turn["response_text"] = response
         out_turn.setdefault("response_audio", "")

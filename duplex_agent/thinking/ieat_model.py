@@ -55,7 +55,7 @@ class IeatModel:
 
     name = "ieat"
 
-    def __init__(self, threads: int = 2, adapter: Path | None = None) -> None:
+    def __init__(self, threads: int = 1, adapter: Path | None = None) -> None:
         from duplex_agent.llm.local import LlamaCppBackend
         from streaming.models import resolve
 
