@@ -49,7 +49,7 @@ def test_mic_demo_runs_a_recording_in_real_time(shared_data: Path, tmp_path: Pat
     speech = load_audio(shared_data / "asr/speechbrain_timit_like/spk2_snt2.wav")
     recording = tmp_path / "call.wav"
     sf.write(recording, np.concatenate([np.zeros(8000, np.float32), speech,
-                                        np.zeros(12 * 16000, np.float32)]), 16000)  # room for the whole reply
+                                        np.zeros(12 * 16000, np.float32)]), 16000)  # room to reply
     assert main(["mic", "--input", str(recording), "--output", str(tmp_path / "agent.wav")]) == 0
     printed = capsys.readouterr().out
     assert "you: What joy there is in living" in printed

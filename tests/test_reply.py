@@ -44,6 +44,7 @@ def test_each_rule_can_fail():
         "does not reference the feeling or its cause": "The weather is nice today.",
         "answers distress with cheer": "How wonderful that your dog died.",
         "echoes the user's words as its own": "My dog died yesterday, so sad.",
+        "tells the user not to get help": "I'm sorry your dog died. Don't call anyone yet.",
     }
     for rule, reply in cases.items():
         verdict = check(reply, thought(), SAID)
@@ -58,6 +59,13 @@ def test_chinese_reply_rules():
     sad = thought(cause="导师说还要大改", cause_you="导师说还要大改", emotion="sad", language="zh")
     echo = check("导师说大改，我好难过。", sad, "可是导师说还要大改，我好难过。")
     assert "echoes the user's words as its own" in echo.reasons
+    scared = thought(cause="爸爸喝醉了砸东西", cause_you="爸爸喝醉了砸东西", emotion="fear",
+                     strategy="calm", language="zh")
+    said = "我爸喝醉了又在砸东西，我们躲在屋里。"
+    assert "tells the user not to get help" in check("先别急着叫警察，先别出去。", scared,
+                                                      said).reasons
+    calm = replace(scared, driver="model")
+    assert check("先把门锁好，要是他想冲进来，马上打110。", calm, said).ok
 
 
 def test_templates_are_short_fit_the_feeling_and_never_read_the_user_back():

@@ -41,6 +41,14 @@ FEELING_STEMS = {"happy": "happ glad joy excit great wonder congrat proud",
 SMALL_WORDS = set("the and but for not are was had has his her its our out can get got one two "
                   "all any now how why who did don't i'm it's im me we us so too yes".split())
 # Numbers anyone may say: emergency and help lines (en and zh).
+# Telling someone not to get help (a 270M model once said "先别急着叫警察" to a user hiding
+# from a violent parent): never spoken, whatever else the reply does well.
+NO_HELP_EN = re.compile(
+    r"\b(?:don't|do not|no need to|never|wouldn't)\s+(?:call|phone|ring|contact|go to|see|tell)"
+    r"\s+(?:the\s+|a\s+|an\s+|your\s+)?(?:police|cops|911|999|112|ambulance|doctor|hospital|"
+    r"gp|a&e|er|crisis line|anyone|for help)", re.I)
+NO_HELP_ZH = re.compile(r"(?<!要)(?:别|不要|不用|没必要|用不着)[^，。！？,.!?]{0,4}"
+                        r"(?:报警|叫警察|打110|打120|打急救|求助|去医院|看医生|找人帮忙|告诉别人)")
 SERVICE_NUMBERS = {"110", "111", "112", "119", "120", "122", "911", "999", "988", "12345", "12356",
                    "12320", "12315"}
 # Capitalised words that are not names someone could invent about the user.
@@ -83,6 +91,8 @@ def check(reply: str, thought: Thought, said: str) -> Verdict:
     if _repeats(text, zh):
         reasons.append("repeats itself")
     reasons += _invented(text, said, zh, thought.strategy)
+    if (NO_HELP_ZH if zh else NO_HELP_EN).search(text):
+        reasons.append("tells the user not to get help")
     reasons += _wrong_feeling(text, thought)
     if _echoes(text, said, zh):
         reasons.append("echoes the user's words as its own")
