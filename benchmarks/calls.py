@@ -1,5 +1,5 @@
 """Concurrent browser-style calls on loopback: first-audio latency and errors per N, and a
-soak with reconnects that watches memory, threads and open files.
+soak with reconnects that watches memory, threads and open files (every minute).
 
     python benchmarks/calls.py [--callers 1 2 3 4] [--turns 3]
     python benchmarks/calls.py --soak-minutes 10 --callers 2 [--vanish 50]
@@ -143,7 +143,8 @@ async def load_run(url: str, callers: int, turns: int) -> tuple[list[float], int
 
 
 def resources() -> str:
-    """RSS, threads and open files of this process (server and callers)."""
+    """RSS, threads, open files and Python objects of this process (server and callers)."""
+    import gc
     import os
 
     status = Path("/proc/self/status").read_text()
@@ -151,14 +152,15 @@ def resources() -> str:
     threads = next(int(line.split()[1]) for line in status.splitlines()
                    if line.startswith("Threads"))
     files = len(os.listdir("/proc/self/fd"))
-    return f"RSS {rss / 1024:.0f} MB, threads {threads}, open files {files}"
+    return (f"RSS {rss / 1024:.0f} MB, threads {threads}, open files {files}, "
+            f"Python objects {len(gc.get_objects()):,}")
 
 
 async def soak(url: str, callers: int, minutes: float) -> tuple[list[float], int, int]:
-    """Callers calling again and again until ``minutes`` pass; (latencies, errors, calls)."""
+    """Callers calling again and again until ``minutes`` pass; (latencies, errors, calls).
+    Resources are printed every minute (the trend tells a leak from a warm-up)."""
     loop = asyncio.get_running_loop()
     stop_at = loop.time() + 60 * minutes
-    middle = asyncio.create_task(_report_at(loop.time() + 30 * minutes, "middle"))
     latencies: list[float] = []
     counts = {"errors": 0, "calls": 0}
 
@@ -169,14 +171,17 @@ async def soak(url: str, callers: int, minutes: float) -> tuple[list[float], int
             counts["errors"] += errors
             counts["calls"] += 1
 
+    async def report() -> None:
+        start = loop.time()
+        while loop.time() < stop_at:
+            await asyncio.sleep(60)
+            print(f"{(loop.time() - start) / 60:4.1f} min, {counts['calls']} calls: "
+                  f"{resources()}", flush=True)
+
+    reporter = asyncio.create_task(report())
     await asyncio.gather(*(caller(c) for c in range(callers)))
-    await middle
+    reporter.cancel()
     return latencies, counts["errors"], counts["calls"]
-
-
-async def _report_at(when: float, name: str) -> None:
-    await asyncio.sleep(max(0.0, when - asyncio.get_running_loop().time()))
-    print(f"{name}: {resources()}", flush=True)
 
 
 async def vanish(url: str, clients: int) -> int:
@@ -249,7 +254,9 @@ def main() -> int:
 
 def run_soak(url: str, args: argparse.Namespace) -> int:
     n = args.callers[0]
-    print(f"start: {resources()}", flush=True)
+    print(f"loaded: {resources()}", flush=True)
+    asyncio.run(load_run(url, n, 1))  # first calls allocate the models' work buffers
+    print(f"start (after one warm-up call per caller): {resources()}", flush=True)
     latencies, errors, calls = asyncio.run(soak(url, n, args.soak_minutes))
     print(f"end: {resources()}")
     print(f"soak: {n} callers, {args.soak_minutes:.0f} min, {calls} calls, {len(latencies)} "

@@ -377,3 +377,12 @@ def test_feed_turns_the_timeline_into_messages() -> None:
     assert got[4][1]["first_audio_s"] == pytest.approx(0.8)
     assert got[-1][1] == {"role": "agent", "text": "How", "final": True, "time": 4.0,
                           "interrupted": True}
+
+
+def test_freed_native_memory_can_be_returned_between_calls():
+    from duplex_agent.live import heap
+
+    assert heap.limit_arenas() is True  # glibc: the arena cap applies
+    big = [bytearray(256 * 1024) for _ in range(64)]  # freed below: pages to give back
+    del big
+    assert isinstance(heap.trim(), bool)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from duplex_agent.clock import WallClock
+from duplex_agent.live import heap
 from duplex_agent.live.call import SAMPLE_RATE, CallWorker, SteppedSession
 from duplex_agent.live.guard import (
     PaceLimit,
@@ -86,6 +87,7 @@ class CallServer:
         self._hosts = allowed_hosts(config.host, config.allow_hosts)
         self.active = 0
         self.port = config.port
+        heap.limit_arenas()  # call threads share malloc arenas: RSS stays flat (heap.py)
 
     def url(self, host: str | None = None) -> str:
         scheme = "https" if self._ssl else "http"
@@ -161,6 +163,7 @@ class CallServer:
             await _refuse(connection, refusal)
         if worker is not None:
             await asyncio.to_thread(worker.stop)  # its queued input is dropped, not worked off
+            await asyncio.to_thread(heap.trim)  # the call's freed native memory goes back
 
     async def _run_call(self, connection) -> tuple[CallWorker, CallRefused | None]:
         """Run the call until the page hangs up or breaks a rule (the refusal to send)."""
