@@ -182,11 +182,17 @@ class OursRecorder:
 
 
 class Ours:
-    def __init__(self) -> None:
+    def __init__(self, think_ahead: bool = True) -> None:
+        from dataclasses import replace
+
         from duplex_agent.session.config import SessionConfig
         from duplex_agent.session.models import SessionModels
 
         self.config = SessionConfig(input_has_echo=False)
+        if not think_ahead:  # the behaviour before ThinkAhead, for before/after numbers
+            turns = self.config.turns
+            self.config = replace(self.config, turns=replace(turns, end_of_turn=replace(
+                turns.end_of_turn, think_ahead_words=0)))
         print("ours: loading models...", file=sys.stderr, flush=True)
         self.models = SessionModels.load(self.config)
         self.llm = self.models.mind.name
@@ -311,6 +317,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--peer-python", type=Path, default=PEER_PYTHON,
                         help=f"the peer venv's Python (default {PEER_PYTHON})")
     parser.add_argument("--json", type=Path, metavar="OUT.json", help="write every run here")
+    parser.add_argument("--no-think-ahead", action="store_true",
+                        help="ours without forming the thought while the user speaks "
+                             "(for before/after numbers)")
     args = parser.parse_args(argv)
     names = list(INPUTS) if args.inputs == "all" else args.inputs.split(",")
     unknown = [n for n in names if n not in INPUTS]
@@ -332,7 +341,7 @@ def main(argv: list[str] | None = None) -> int:
     agents: dict = {}
     try:
         if not args.peer_only:
-            agents["ours"] = Ours()
+            agents["ours"] = Ours(think_ahead=not args.no_think_ahead)
         if not args.ours_only:
             agents["peer"] = Peer(args.peer_python, scratch)
         runs = run_rounds(agents, inputs, args.rounds, args.warmup)

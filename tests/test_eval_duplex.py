@@ -129,6 +129,23 @@ def test_backchannel_that_stops_the_agent_fails_and_counts_as_a_takeover():
     assert ended.outcome == "ended" and not ended.success
 
 
+def test_a_reply_paused_over_the_event_and_resumed_right_after_it_is_resume():
+    scenario = scripted("not_addressed", (0.5, 2.7), (5.2, 6.4), role="not_addressed")
+    resume = [{"time": 6.7, "category": "action", "type": "ResumeSpeaking"}]
+    paused = [(3.2, 5.5), (6.7, 9.0)]  # silent 5.5-6.7: paused 0.3 s into the event
+    result = score(scenario, paused, resume)
+    assert result.success and result.outcome == "resume" and "resumed" in result.detail
+    # the same silence without a logged resume is a reply that ended, then a new turn
+    assert score(scenario, paused, []).outcome == "ended"
+    # resumed, but only long after the event: the user was left waiting
+    late = [{"time": 7.6, "category": "action", "type": "ResumeSpeaking"}]
+    assert not score(scenario, [(3.2, 5.5), (7.6, 9.0)], late).success
+    # a stop over the event is never a resume
+    stop = resume + [{"time": 5.9, "category": "action", "type": "StopSpeaking",
+                      "kind": "follow_up"}]
+    assert score(scenario, paused, stop).outcome == "stopped"
+
+
 def test_pause_and_third_party_before_need_the_first_answer_after_the_query():
     pause = scripted("pause", (0.5, 4.4), (2.1, 3.0), role="pause")
     assert score(pause, [(5.0, 8.0)]).outcome == "waited"

@@ -386,3 +386,12 @@ def test_freed_native_memory_can_be_returned_between_calls():
     big = [bytearray(256 * 1024) for _ in range(64)]  # freed below: pages to give back
     del big
     assert isinstance(heap.trim(), bool)
+
+
+def test_a_server_with_more_than_one_line_does_not_think_ahead():
+    from duplex_agent.session.config import SessionConfig
+
+    alone, shared = SessionConfig.for_calls(1), SessionConfig.for_calls(2)
+    assert alone.turns.end_of_turn.think_ahead_words > 0 and alone.input_has_echo
+    assert shared.turns.end_of_turn.think_ahead_words == 0
+    assert shared.turns.end_of_turn.speculate_p == alone.turns.end_of_turn.speculate_p

@@ -228,7 +228,7 @@ def test_barge_in_pauses_at_once_stops_and_is_answered(run):
 def test_each_action_is_carried_out_once_in_the_order_decided(run):
     timeline, _, _ = run
     kinds = [e["type"] for e in timeline if e["category"] == "action"
-             and e["type"] != "StartThinking"]
+             and e["type"] not in ("StartThinking", "ThinkAhead")]
     assert kinds == ["TakeTurn", "PauseSpeaking", "ResumeSpeaking", "Reject", "Reject",
                      "PauseSpeaking", "StopSpeaking", "TakeTurn"]
 
@@ -240,3 +240,52 @@ def test_each_segment_is_perceived_once_and_the_thinker_reuses_it(run):
                   if e["partial_text"] not in finals]
     assert sorted(perceived) == sorted(finals + speculated)
     assert len([e for e in timeline if e["type"] == "Thought"]) == 2
+
+
+class CountingIeat:
+    """Stands in for the IEAT model: a fixed thought; records what it thought about."""
+
+    name = "ieat"
+
+    def __init__(self) -> None:
+        self.thought_on: list[str] = []  # texts a whole thought was formed for
+        self.rethought_on: list[str] = []  # texts that reused an earlier thought
+
+    def think(self, history, user: str, voice: str):
+        from duplex_agent.thinking.ieat_format import IeatThought
+
+        self.thought_on.append(user)
+        return IeatThought("neutral", 0.3, "wants sleep tips", "advice", "advise", ""), \
+            f"now: {user}\nreply:"
+
+    def rethink(self, history, user: str, voice: str, earlier) -> str:
+        self.rethought_on.append(user)
+        return f"now: {user}\nreply:"
+
+
+def test_the_thought_formed_while_the_user_spoke_is_reused_for_the_reply():
+    """With a model, the first turn's thought is formed on a partial (ThinkAhead) and the
+    reply only continues it: the model thinks once per turn, before the user stops."""
+    model = CountingIeat()
+    events = user_says(*SCRIPT[0][:3])
+    mind = FakeMind()
+    mind.thinker = lambda perceiver: Thinker(perceiver, model=model)  # type: ignore[method-assign]
+    models = SessionModels(listen=None, smart_turn=None, text_emotion=NeutralText(),
+                           mind=mind, voice=ToneVoice(), backchannels=Backchannels())
+    session = Session(models, replace(SessionConfig(), smart_turn=False),
+                      listener=ScriptedListener(events))
+    session.listen_lane, session.reply_lane = FixedLane("listen"), FixedLane("reply")
+    audio = np.zeros(int(6.0 * SAMPLE_RATE), np.float32)
+    audio[int(0.5 * SAMPLE_RATE):int(2.5 * SAMPLE_RATE)] = tone(2.0, USER_HZ)
+    for i in range(0, len(audio), BLOCK_SAMPLES):
+        session.step(audio[i:i + BLOCK_SAMPLES])
+    ahead = actions(session.timeline.entries, "ThinkAhead")
+    assert ahead and all(a["time"] < 2.5 + 0.25 for a in ahead)  # before the VAD closed
+    final = SCRIPT[0][2]
+    # each thought came from a ThinkAhead (on a partial); the reply only continued one
+    assert model.thought_on and len(model.thought_on) <= len(ahead)
+    assert set(model.thought_on) <= {a["partial_text"] for a in ahead}
+    assert model.rethought_on and model.rethought_on[-1] == final
+    thought = next(e for e in session.timeline.entries if e["type"] == "Thought")
+    assert thought["cause"] == "wants sleep tips"
+    assert any(e["type"] == "AgentSpeechStarted" for e in session.timeline.entries)

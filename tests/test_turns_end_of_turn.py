@@ -13,7 +13,14 @@ from dataclasses import replace
 import pytest
 
 from duplex_agent.events import EmotionEstimate
-from duplex_agent.turns import Reject, StartThinking, TakeTurn, TurnConfig, TurnController
+from duplex_agent.turns import (
+    Reject,
+    StartThinking,
+    TakeTurn,
+    ThinkAhead,
+    TurnConfig,
+    TurnController,
+)
 from duplex_agent.turns.config import EndOfTurnConfig
 from duplex_agent.turns.script import Listening, run, user_says
 
@@ -189,3 +196,26 @@ def test_a_user_who_paused_long_before_gets_more_patience():
     assert all("patience x1.5: user pauses up to 1.2 s" in t.reason for t in takes)
     fresh = next(a for a in run(TurnController(), second, 18.0) if isinstance(a, TakeTurn))
     assert takes[1].time - 13.5 == pytest.approx(1.5 * (fresh.time - 13.5), abs=0.011)
+
+
+def test_the_thought_starts_while_the_user_is_still_speaking():
+    """Partials every 0.5 s of a 12-word turn: a ThinkAhead at 5 words, then every 3 more,
+    all before the user stops; a short turn gets none."""
+    text = "My sister called to say she is moving to Canada next spring."
+    actions = run(TurnController(), user_says(0.5, 5.0, text, listening=FAST_ASR), 10.0)
+    ahead = [a for a in actions if isinstance(a, ThinkAhead)]
+    sizes = [len(a.partial_text.split()) for a in ahead]
+    assert sizes and sizes[0] >= 5 and all(b - a >= 3 for a, b in zip(sizes, sizes[1:]))
+    assert all(a.time < 5.0 and text.startswith(a.partial_text) for a in ahead)
+    short = run(TurnController(), user_says(0.5, 1.5, "Hi there.", listening=FAST_ASR), 5.0)
+    assert not any(isinstance(a, ThinkAhead) for a in short)
+    off = TurnConfig(end_of_turn=EndOfTurnConfig(think_ahead_words=0))
+    assert not any(isinstance(a, ThinkAhead)
+                   for a in run(TurnController(off), user_says(0.5, 5.0, text), 10.0))
+
+
+def test_thinking_ahead_on_chinese_counts_two_characters_as_a_word():
+    text = "我昨天面试了一家很大的公司但是到现在还没有消息"
+    actions = run(TurnController(), user_says(0.5, 5.0, text, listening=FAST_ASR), 10.0)
+    ahead = [a for a in actions if isinstance(a, ThinkAhead)]
+    assert ahead and all(len(a.partial_text) >= 10 for a in ahead)

@@ -21,9 +21,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "latency, HumDial's delay score and total, Full-Duplex-Bench takeover "
                     "rates.")
     duplex.add_argument("--config", default="default", metavar="NAME",
-                        help="configuration: default, naive, no-smart-turn, no-text, "
+                        help="configuration, or several side by side (comma-separated): "
+                             "default, naive, no-smart-turn, no-text, "
                              "no-pitch, no-speaker, no-level, no-content, no-partials, "
-                             "no-speculation, vad-barge-in [default: default]")
+                             "no-speculation, no-think-ahead, vad-barge-in, "
+                             "no-pause-on-onset [default: default]")
     duplex.add_argument("--baseline", action="store_true",
                         help="also run the naive baseline and print both side by side, "
                              "with the latency ratio")
@@ -48,7 +50,8 @@ def run_duplex(args: argparse.Namespace) -> int:
 
     if args.scenarios is not None and args.scenarios < 1:
         raise UserError("--scenarios must be at least 1")
-    names = [args.config] + (["naive"] if args.baseline and args.config != "naive" else [])
+    names = [n.strip() for n in args.config.split(",") if n.strip()]
+    names += ["naive"] if args.baseline and "naive" not in names else []
     configs = {name: session_config(name, args.llm, args.llm_url, args.llm_model)
                for name in names}
     offset = EVENT_OFFSET_S if args.offset is None else args.offset

@@ -206,8 +206,9 @@ def logged(timeline: list[dict], action: str, start: float, end: float) -> bool:
 def _rejection_during(scenario: Scenario, runs: list[Interval], result: ScenarioScore,
                       timeline: list[dict]) -> None:
     """RESUME proxy: the agent was speaking when the event began and kept speaking until
-    RESUME_MARGIN_S after it ended, without a stop. A reply that happened to end during
-    the event fails too (HumDial's judge finds no post-overlap segment: C_UNKNOWN)."""
+    RESUME_MARGIN_S after it ended, or paused over it and resumed right after it, without
+    a stop. A reply that happened to end during the event fails too (HumDial's judge finds
+    no post-overlap segment: C_UNKNOWN)."""
     event = scenario.event
     assert event is not None
     result.event_tor = new_turn(runs, event.start, event.end + ANSWER_WINDOW_S)
@@ -215,10 +216,24 @@ def _rejection_during(scenario: Scenario, runs: list[Interval], result: Scenario
         _not_speaking(result, runs, event.start, timeline)
         return
     stopped = run_end(runs, event.start)
-    result.success = stopped >= event.end + RESUME_MARGIN_S
     stop = any(d.startswith("StopSpeaking") for d in result.decisions)
+    paused_over = not stop and stopped < event.end and _resumed_after(runs, timeline, event)
+    result.success = stopped >= event.end + RESUME_MARGIN_S or paused_over
     result.outcome = "resume" if result.success else "stopped" if stop else "ended"
-    result.detail = f"reply ended {stopped - event.start:+.2f} s after the onset"
+    result.detail = f"reply ended {stopped - event.start:+.2f} s after the onset" + (
+        "; paused over the event, resumed after it" if paused_over else "")
+
+
+def _resumed_after(runs: list[Interval], timeline: list[dict], event) -> bool:
+    """The reply fell silent over the event (paused for it) and the same reply went on
+    right after it: a ResumeSpeaking logged by then, and speech again within BRIDGE_S of
+    the event's end that runs RESUME_MARGIN_S past it. HumDial's judge reads that as
+    C_RESUME (the agent carries on with what it was saying after the overlap)."""
+    until = event.end + BRIDGE_S
+    if not logged(timeline, "ResumeSpeaking", event.start, until):
+        return False
+    starts = [s for s, _ in runs if event.start < s <= until]
+    return any(run_end(runs, s) >= event.end + RESUME_MARGIN_S for s in starts)
 
 
 def _not_speaking(result: ScenarioScore, runs: list[Interval], onset: float,

@@ -72,11 +72,13 @@ CONFIGS: dict[str, Callable[[], object]] = {
     "no-content": _turns(addressee={"use_content": False}),  # ... without content cues
     "no-partials": _no_partials,  # whole-utterance ASR only
     "no-speculation": _no_speculation,  # no thinking before the turn is over
+    "no-think-ahead": _turns(end_of_turn={"think_ahead_words": 0}),  # no thought mid-turn
     "vad-barge-in": _turns(barge_in={"mode": "vad"}),  # stop on any voice over the agent
     "no-pause-on-onset": _no_pause_on_onset,  # keep talking until the stop decision
 }
 ABLATIONS = ("no-smart-turn", "no-text", "no-pitch", "no-speaker", "no-level", "no-content",
-             "no-partials", "no-speculation", "vad-barge-in", "no-pause-on-onset")
+             "no-partials", "no-speculation", "no-think-ahead", "vad-barge-in",
+             "no-pause-on-onset")
 
 
 def session_config(name: str, llm: str | None = None, llm_url: str | None = None,

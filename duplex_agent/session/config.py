@@ -78,6 +78,22 @@ class SessionConfig:
     pause_level_margin_db: float = 6.0
 
     @classmethod
+    def for_calls(cls, max_calls: int, input_has_echo: bool = True) -> SessionConfig:
+        """Sessions of a server taking up to ``max_calls`` calls at once. Calls share the
+        cores and step one at a time, so a thought formed while one user is still talking
+        stalls every other call: with more than one line, thoughts wait for the turn's
+        end (benchmarks/calls.py, same machine: two callers p95 7.26 s thinking ahead,
+        6.54 s not; one caller, 3 turns: p50 3.02 s thinking ahead, 4.01 s not)."""
+        from dataclasses import replace
+
+        config = cls(input_has_echo=input_has_echo)
+        if max_calls <= 1:
+            return config
+        turns = config.turns
+        return replace(config, turns=replace(turns, end_of_turn=replace(
+            turns.end_of_turn, think_ahead_words=0)))
+
+    @classmethod
     def naive(cls) -> SessionConfig:
         """The baseline: same models, 0.8 s silence timeout, whole-utterance ASR (no
         partials), no barge-in policy, no speculation."""

@@ -39,6 +39,7 @@ from duplex_agent.turns.actions import (
     StartThinking,
     StopSpeaking,
     TakeTurn,
+    ThinkAhead,
 )
 from duplex_agent.turns.config import TurnConfig
 from duplex_agent.turns.controller import TurnController
@@ -70,6 +71,7 @@ class Session:
         self.utterance: Utterance | None = None
         self._job: ReplyJob | None = None
         self._speculation: tuple[str, ReplyJob, Utterance] | None = None
+        self._ahead: tuple[str, Thought] | None = None  # a thought formed mid-turn
         self._backchannel = np.zeros(0, np.float32)
         self._pending: list[tuple[float, int, object]] = []  # events not due yet
         self._order = itertools.count()
@@ -145,6 +147,8 @@ class Session:
                 self._take_turn(action)
             case StartThinking() if self.config.reply.speculate:
                 self._speculate(action)
+            case ThinkAhead() if self.config.reply.speculate:
+                self._think_ahead(action)
             case StopSpeaking():
                 self._stop(action.time)
             case PauseSpeaking() if live:
@@ -161,7 +165,7 @@ class Session:
         adopted, prior = self._adopt_speculation(turn)
         job, utterance = adopted or self._new_reply(turn, turn.time, prior)
         utterance.release()
-        self._job, self.utterance = job, utterance
+        self._job, self.utterance, self._ahead = job, utterance, None
 
     def _new_reply(self, turn: TakeTurn, start: float,
                    prior: Thought | None = None) -> tuple[ReplyJob, Utterance]:
@@ -169,7 +173,7 @@ class Session:
         # the thought starts once the perception of these words is ready on the other lane
         start = max(start, self.perception.ready_at(turn.user_text, audio))
         job = ReplyJob(start, turn.user_text, audio, turn.language or None, turn.interruption,
-                       prior=prior)
+                       prior=prior or self._thought_ahead(turn.user_text))
         return job, self._utterance(job, start, held=False)
 
     def _utterance(self, job: ReplyJob, start: float, held: bool) -> Utterance:
@@ -183,8 +187,30 @@ class Session:
             self._speculation[2].interrupt(self.samples)
         onset = self.signals.turn_onset if self.signals.turn_onset is not None else action.time
         audio = self.signals.audio(onset, action.time)
-        job = ReplyJob(action.time, action.partial_text, audio, None)
+        job = ReplyJob(action.time, action.partial_text, audio, None,
+                       prior=self._thought_ahead(action.partial_text))
         self._speculation = (action.partial_text, job, self._utterance(job, action.time, True))
+
+    def _think_ahead(self, action: ThinkAhead) -> None:
+        """Form the model's thought on the words so far, on the reply lane when it is
+        free (a thought still being formed is not queued behind)."""
+        if self.thinker.model is None or self.reply_lane.busy_until > action.time:
+            return
+        onset = self.signals.turn_onset if self.signals.turn_onset is not None else action.time
+        audio = self.signals.audio(onset, action.time)
+        (thought, _), ready = self.reply_lane.run(action.time, lambda: self.thinker.think(
+            action.time, action.partial_text, audio))
+        if thought.driver == "model":
+            self._ahead = (action.partial_text, thought)
+            self.timeline.note(ready, "thought ahead", action.partial_text)
+
+    def _thought_ahead(self, text: str) -> Thought | None:
+        """The mid-turn thought, if ``text`` only extends the words it was formed on (it
+        was formed on the reply lane, so a reply started after it finds it done)."""
+        ahead = self._ahead
+        if ahead is None or not _extends(ahead[0], text, REUSE_THOUGHT_SHARE):
+            return None
+        return ahead[1]
 
     def _adopt_speculation(self, turn: TakeTurn) -> tuple[tuple[ReplyJob, Utterance] | None,
                                                           Thought | None]:

@@ -92,7 +92,7 @@ class PerceptionCache:
     perceived again. The speaker's baseline learns a turn once, when the turn is
     committed (``learn``), never from a speculative reply that was thrown away."""
 
-    def __init__(self, perceiver: Perceiver, keep: int = 8) -> None:
+    def __init__(self, perceiver: Perceiver, keep: int = 16) -> None:
         self.inner = perceiver
         self._recent: deque[_Perceived] = deque(maxlen=keep)
 

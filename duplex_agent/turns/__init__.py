@@ -17,11 +17,12 @@ from duplex_agent.turns.actions import (
     StartThinking,
     StopSpeaking,
     TakeTurn,
+    ThinkAhead,
 )
 from duplex_agent.turns.config import TurnConfig
 from duplex_agent.turns.controller import TurnController, TurnEvent
 from duplex_agent.turns.state import Phase
 
 __all__ = ["Action", "Backchannel", "PauseSpeaking", "Phase", "Reject", "ResumeSpeaking",
-           "StartThinking", "StopSpeaking", "TakeTurn", "TurnConfig", "TurnController",
-           "TurnEvent"]
+           "StartThinking", "StopSpeaking", "TakeTurn", "ThinkAhead", "TurnConfig",
+           "TurnController", "TurnEvent"]

@@ -47,6 +47,17 @@ class StartThinking:
 
 
 @dataclass(frozen=True, slots=True)
+class ThinkAhead:
+    """The user is still speaking and ``partial_text`` already says enough to start working
+    out how they feel and why: the session may form the thought (not the reply) now, so
+    that at the end of the turn only the reply is left to write."""
+
+    time: float
+    reason: str
+    partial_text: str
+
+
+@dataclass(frozen=True, slots=True)
 class StopSpeaking:
     """Barge-in: stop the agent's reply (playout and generation) now."""
 
@@ -94,5 +105,5 @@ class Reject:
     kind: RejectKind
 
 
-Action = (TakeTurn | StartThinking | StopSpeaking | PauseSpeaking | ResumeSpeaking
+Action = (TakeTurn | StartThinking | ThinkAhead | StopSpeaking | PauseSpeaking | ResumeSpeaking
           | Backchannel | Reject)

@@ -55,6 +55,11 @@ class EndOfTurnConfig:
     # In a pause, speculative thinking starts once P(complete) reaches this (above 0.5:
     # some signal must say "complete").
     speculate_p: float = 0.6
+    # While the user is still speaking, the thought (not the reply) starts on a partial of
+    # at least this many words (two Chinese characters count as one; 0: never) ...
+    think_ahead_words: int = 5
+    # ... and starts again each time the partial has grown by this many more.
+    think_ahead_step: int = 3
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,7 @@ from duplex_agent.turns.actions import (
     StartThinking,
     StopSpeaking,
     TakeTurn,
+    ThinkAhead,
 )
 from duplex_agent.turns.config import TurnConfig
 from duplex_agent.turns.echo import EchoReference
@@ -290,8 +291,10 @@ class TurnController:
     def _turn_timers(self, turn: Turn) -> list[Action]:
         pause = turn.pause_start
         last = turn.last
-        if pause is None or last is None:
+        if last is None:
             return []
+        if pause is None:
+            return self._think_ahead(turn)
         silence = self.now - pause + EPS
         wait, evidence, note = self._wait(turn)
         if silence < wait:
@@ -326,6 +329,17 @@ class TurnController:
         turn.speculated = text
         return [StartThinking(self.now, f"pause after a complete-looking turn "
                                         f"({evidence.describe()})", text)]
+
+    def _think_ahead(self, turn: Turn) -> list[Action]:
+        """Mid-turn, on enough new words: start working out the feeling and its cause."""
+        config = self.config.end_of_turn
+        text = turn.text
+        size = len(lexicon.words(text)) + len(lexicon.cjk(text)) // 2
+        if not config.think_ahead_words or size < config.think_ahead_words or \
+                size < turn.thought_ahead + config.think_ahead_step:
+            return []
+        turn.thought_ahead = size
+        return [ThinkAhead(self.now, f"{size} words so far, the user still speaking", text)]
 
     def _backchannel(self, turn: Turn, silence: float, wait: float) -> list[Action]:
         last_time, last_text = self._last_backchannel

@@ -50,6 +50,7 @@ class Turn:
     interruption: str | None = None  # set when the turn began by cutting the agent off
     smart_turn: float | None = None  # Smart Turn's P(complete) for the current pause
     speculated: str = ""  # text a StartThinking was issued for
+    thought_ahead: int = 0  # size (words) of the partial the last ThinkAhead was for
     backchannel_pause: float | None = None  # the pause (its start) we backchannelled in
 
     @property
