@@ -227,7 +227,7 @@ def main() -> int:
     from duplex_agent.session.loop import Session
     from duplex_agent.session.models import SessionModels
 
-    config = SessionConfig.for_calls(max(args.callers))  # as `duplex-agent serve` would
+    config = SessionConfig.live(input_has_echo=True)  # as `duplex-agent serve`
     models = SessionModels.load(config)
     server = CallServer(lambda: Session(models, config),
                         ServeConfig(port=0, max_calls=max(args.callers)))

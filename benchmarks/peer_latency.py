@@ -35,9 +35,10 @@ relative to the end of speech), ours' stream_latency_s (AgentSpeechStarted on th
 stream clock) and backlog_s (how far the worker lagged live input when the reply started:
 wall latency = stream latency + backlog), and the transcripts and replies.
 
-This agent: `Session(SessionModels.load(config), config)`, `SessionConfig(input_has_echo=False)`
-(a file of the user alone, as `duplex-agent mic --input FILE` uses), stepped by a `CallWorker`
-exactly as the live drivers do; its emit callback timestamps the steps.
+This agent: `Session(SessionModels.load(config), config)`,
+`SessionConfig.live(input_has_echo=False)` (a file of the user alone, as `duplex-agent mic
+--input FILE` uses), stepped by a `CallWorker` exactly as the live drivers do; its emit
+callback timestamps the steps. ``--think-ahead``: the file driver's config instead.
 
 The peer: a stock Pipecat 1.14 voice pipeline of pipecat's own classes with their defaults,
 in its own virtual environment (never in tests or CI), driven by a minimal in-memory transport
@@ -182,17 +183,13 @@ class OursRecorder:
 
 
 class Ours:
-    def __init__(self, think_ahead: bool = True) -> None:
-        from dataclasses import replace
-
+    def __init__(self, think_ahead: bool = False) -> None:
         from duplex_agent.session.config import SessionConfig
         from duplex_agent.session.models import SessionModels
 
-        self.config = SessionConfig(input_has_echo=False)
-        if not think_ahead:  # the behaviour before ThinkAhead, for before/after numbers
-            turns = self.config.turns
-            self.config = replace(self.config, turns=replace(turns, end_of_turn=replace(
-                turns.end_of_turn, think_ahead_words=0)))
+        # as the live drivers run it; --think-ahead: as the file driver does
+        self.config = SessionConfig(input_has_echo=False) if think_ahead else \
+            SessionConfig.live(input_has_echo=False)
         print("ours: loading models...", file=sys.stderr, flush=True)
         self.models = SessionModels.load(self.config)
         self.llm = self.models.mind.name
@@ -317,9 +314,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--peer-python", type=Path, default=PEER_PYTHON,
                         help=f"the peer venv's Python (default {PEER_PYTHON})")
     parser.add_argument("--json", type=Path, metavar="OUT.json", help="write every run here")
-    parser.add_argument("--no-think-ahead", action="store_true",
-                        help="ours without forming the thought while the user speaks "
-                             "(for before/after numbers)")
+    parser.add_argument("--think-ahead", action="store_true",
+                        help="ours forming the thought while the user speaks, as the file "
+                             "driver does (live drivers wait for the end of the turn)")
     args = parser.parse_args(argv)
     names = list(INPUTS) if args.inputs == "all" else args.inputs.split(",")
     unknown = [n for n in names if n not in INPUTS]
@@ -341,7 +338,7 @@ def main(argv: list[str] | None = None) -> int:
     agents: dict = {}
     try:
         if not args.peer_only:
-            agents["ours"] = Ours(think_ahead=not args.no_think_ahead)
+            agents["ours"] = Ours(think_ahead=args.think_ahead)
         if not args.ours_only:
             agents["peer"] = Peer(args.peer_python, scratch)
         runs = run_rounds(agents, inputs, args.rounds, args.warmup)

@@ -59,8 +59,8 @@ def fake_microphone(shared_data: Path, tmp_path: Path) -> Path:
 
 
 def barge_in_microphone(shared_data: Path, tmp_path: Path) -> Path:
-    """Three times: the question, a pause in which the agent starts to answer (it starts about
-    1.5-3 s after the user stops, depending on the machine's load), then two sentences over
+    """Four times: the question, a pause in which the agent starts to answer (it starts about
+    1.5-4 s after the user stops, depending on the machine's load), then two sentences over
     the reply. Chromium loops the file, so there are many chances to cut in."""
     from streaming.audio import load_audio
 
@@ -69,7 +69,7 @@ def barge_in_microphone(shared_data: Path, tmp_path: Path) -> Path:
     cut_in = [first, silence(0.15), second, silence(8.0)]
     return write_microphone(tmp_path / "barge_in_mic.wav", [
         silence(1.0), question, silence(2.4), *cut_in, question, silence(3.2), *cut_in,
-        question, silence(4.2), *cut_in])
+        question, silence(4.2), *cut_in, question, silence(5.4), *cut_in])
 
 
 def speech_microphone(shared_data: Path, tmp_path: Path) -> Path:
@@ -94,7 +94,7 @@ def agent(shared_data: Path):
     from duplex_agent.session.loop import Session
     from duplex_agent.session.models import SessionModels
 
-    config = SessionConfig(input_has_echo=True)  # as `duplex-agent serve`
+    config = SessionConfig.live(input_has_echo=True)  # as `duplex-agent serve`
     models = SessionModels.load(config)
     return lambda: Session(models, config)
 

@@ -388,10 +388,10 @@ def test_freed_native_memory_can_be_returned_between_calls():
     assert isinstance(heap.trim(), bool)
 
 
-def test_a_server_with_more_than_one_line_does_not_think_ahead():
+def test_live_sessions_think_at_the_end_of_the_turn():
     from duplex_agent.session.config import SessionConfig
 
-    alone, shared = SessionConfig.for_calls(1), SessionConfig.for_calls(2)
-    assert alone.turns.end_of_turn.think_ahead_words > 0 and alone.input_has_echo
-    assert shared.turns.end_of_turn.think_ahead_words == 0
-    assert shared.turns.end_of_turn.speculate_p == alone.turns.end_of_turn.speculate_p
+    live, files = SessionConfig.live(input_has_echo=True), SessionConfig()
+    assert live.turns.end_of_turn.think_ahead_words == 0 and live.input_has_echo
+    assert files.turns.end_of_turn.think_ahead_words > 0
+    assert live.turns.end_of_turn.speculate_p == files.turns.end_of_turn.speculate_p

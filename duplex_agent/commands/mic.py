@@ -56,7 +56,7 @@ def _session(input_has_echo: bool):
     from duplex_agent.session.loop import Session
     from duplex_agent.session.models import SessionModels
 
-    config = SessionConfig(input_has_echo=input_has_echo)
+    config = SessionConfig.live(input_has_echo=input_has_echo)
     print("loading models (about 6 s)...", file=sys.stderr, flush=True)
     return Session(SessionModels.load(config), config)
 

@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.max_calls < 1:
         raise UserError("--max-calls must be at least 1")
-    config = SessionConfig.for_calls(args.max_calls)  # echo: AEC is asked for, not trusted
+    config = SessionConfig.live(input_has_echo=True)  # AEC is asked for, not trusted
     print("loading models (about 6 s)...", file=sys.stderr)
     models = SessionModels.load(config)
     server = CallServer(lambda: Session(models, config),

@@ -78,17 +78,18 @@ class SessionConfig:
     pause_level_margin_db: float = 6.0
 
     @classmethod
-    def for_calls(cls, max_calls: int, input_has_echo: bool = True) -> SessionConfig:
-        """Sessions of a server taking up to ``max_calls`` calls at once. Calls share the
-        cores and step one at a time, so a thought formed while one user is still talking
-        stalls every other call: with more than one line, thoughts wait for the turn's
-        end (benchmarks/calls.py, same machine: two callers p95 7.26 s thinking ahead,
-        6.54 s not; one caller, 3 turns: p50 3.02 s thinking ahead, 4.01 s not)."""
+    def live(cls, input_has_echo: bool = True) -> SessionConfig:
+        """Sessions of the live drivers (browser calls, microphone). Their worker thread
+        steps the listening and the reply lane in turn (the file driver models them as two
+        threads), so a thought formed while the user is still talking stalls listening,
+        and, on a server, every other call, which steps one at a time: live, thoughts wait
+        for the end of the turn. Measured on this machine, same runs: two callers p95
+        7.26 s thinking ahead vs 6.54 s not, three callers overloaded vs answered
+        (benchmarks/calls.py); one caller, 26 turns, wall median 3.14 s vs 3.01 s
+        (benchmarks/peer_latency.py --ours-only [--no-think-ahead])."""
         from dataclasses import replace
 
         config = cls(input_has_echo=input_has_echo)
-        if max_calls <= 1:
-            return config
         turns = config.turns
         return replace(config, turns=replace(turns, end_of_turn=replace(
             turns.end_of_turn, think_ahead_words=0)))
