@@ -105,8 +105,10 @@ class NeutralText:
 
 @dataclass
 class FakeMind:
+    model: object = None  # an IEAT model stand-in, or None for the rule-based thought
+
     def thinker(self, perceiver) -> Thinker:
-        return Thinker(perceiver)
+        return Thinker(perceiver, model=self.model)
 
     def writer(self) -> ReplyWriter:
         return ReplyWriter(FixedLlm())
@@ -157,16 +159,23 @@ def conversation():
     """(timeline, agent output, texts perceived) of the scripted conversation."""
     events = [e for start, end, text, _, _ in SCRIPT for e in user_says(start, end, text)]
     perceived = NeutralText()
-    models = SessionModels(listen=None, smart_turn=None, text_emotion=perceived,
-                           mind=FakeMind(), voice=ToneVoice(), backchannels=Backchannels())
-    config = replace(SessionConfig(), smart_turn=False)
-    session = Session(models, config, listener=ScriptedListener(events))
-    session.listen_lane, session.reply_lane = FixedLane("listen"), FixedLane("reply")
+    session = fake_session(events, perceived)
     session.signals.profile = PitchProfile()  # stands in for the enrolled voice print
     audio = user_audio()
     out = np.concatenate([session.step(audio[i:i + BLOCK_SAMPLES])
                           for i in range(0, len(audio), BLOCK_SAMPLES)])
     return session.timeline.entries, out, perceived.texts
+
+
+def fake_session(events, perceived: NeutralText, mind: FakeMind | None = None) -> Session:
+    """A Session on the scripted listener, fake models and fixed-cost lanes."""
+    models = SessionModels(listen=None, smart_turn=None, text_emotion=perceived,
+                           mind=mind or FakeMind(), voice=ToneVoice(),
+                           backchannels=Backchannels())
+    session = Session(models, replace(SessionConfig(), smart_turn=False),
+                      listener=ScriptedListener(events))
+    session.listen_lane, session.reply_lane = FixedLane("listen"), FixedLane("reply")
+    return session
 
 
 def actions(timeline, name: str) -> list[dict]:
@@ -267,14 +276,7 @@ def test_the_thought_formed_while_the_user_spoke_is_reused_for_the_reply():
     """With a model, the first turn's thought is formed on a partial (ThinkAhead) and the
     reply only continues it: the model thinks once per turn, before the user stops."""
     model = CountingIeat()
-    events = user_says(*SCRIPT[0][:3])
-    mind = FakeMind()
-    mind.thinker = lambda perceiver: Thinker(perceiver, model=model)  # type: ignore[method-assign]
-    models = SessionModels(listen=None, smart_turn=None, text_emotion=NeutralText(),
-                           mind=mind, voice=ToneVoice(), backchannels=Backchannels())
-    session = Session(models, replace(SessionConfig(), smart_turn=False),
-                      listener=ScriptedListener(events))
-    session.listen_lane, session.reply_lane = FixedLane("listen"), FixedLane("reply")
+    session = fake_session(user_says(*SCRIPT[0][:3]), NeutralText(), FakeMind(model))
     audio = np.zeros(int(6.0 * SAMPLE_RATE), np.float32)
     audio[int(0.5 * SAMPLE_RATE):int(2.5 * SAMPLE_RATE)] = tone(2.0, USER_HZ)
     for i in range(0, len(audio), BLOCK_SAMPLES):

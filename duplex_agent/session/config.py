@@ -86,7 +86,7 @@ class SessionConfig:
         for the end of the turn. Measured on this machine, same runs: two callers p95
         7.26 s thinking ahead vs 6.54 s not, three callers overloaded vs answered
         (benchmarks/calls.py); one caller, 26 turns, wall median 3.14 s vs 3.01 s
-        (benchmarks/peer_latency.py --ours-only [--no-think-ahead])."""
+        (benchmarks/peer_latency.py --ours-only [--think-ahead])."""
         from dataclasses import replace
 
         config = cls(input_has_echo=input_has_echo)

@@ -185,9 +185,7 @@ class Session:
     def _speculate(self, action: StartThinking) -> None:
         if self._speculation is not None:
             self._speculation[2].interrupt(self.samples)
-        onset = self.signals.turn_onset if self.signals.turn_onset is not None else action.time
-        audio = self.signals.audio(onset, action.time)
-        job = ReplyJob(action.time, action.partial_text, audio, None,
+        job = ReplyJob(action.time, action.partial_text, self._turn_audio(action.time), None,
                        prior=self._thought_ahead(action.partial_text))
         self._speculation = (action.partial_text, job, self._utterance(job, action.time, True))
 
@@ -196,13 +194,17 @@ class Session:
         free (a thought still being formed is not queued behind)."""
         if self.thinker.model is None or self.reply_lane.busy_until > action.time:
             return
-        onset = self.signals.turn_onset if self.signals.turn_onset is not None else action.time
-        audio = self.signals.audio(onset, action.time)
+        audio = self._turn_audio(action.time)
         (thought, _), ready = self.reply_lane.run(action.time, lambda: self.thinker.think(
             action.time, action.partial_text, audio))
         if thought.driver == "model":
             self._ahead = (action.partial_text, thought)
             self.timeline.note(ready, "thought ahead", action.partial_text)
+
+    def _turn_audio(self, time: float) -> np.ndarray:
+        """The user's audio of the turn so far (from its onset) up to ``time``."""
+        onset = self.signals.turn_onset if self.signals.turn_onset is not None else time
+        return self.signals.audio(onset, time)
 
     def _thought_ahead(self, text: str) -> Thought | None:
         """The mid-turn thought, if ``text`` only extends the words it was formed on (it
