@@ -38,7 +38,10 @@ wall latency = stream latency + backlog), and the transcripts and replies.
 This agent: `Session(SessionModels.load(config), config)`,
 `SessionConfig.live(input_has_echo=False)` (a file of the user alone, as `duplex-agent mic
 --input FILE` uses), stepped by a `CallWorker` exactly as the live drivers do; its emit
-callback timestamps the steps. ``--think-ahead``: the file driver's config instead.
+callback timestamps the steps: the reply lane (thought, LLM, voice) is a thread of its own
+beside the worker, and the thought is formed while the user speaks. ``--before`` adds the
+same agent as the live drivers ran it before (column "before": the worker stepped the reply
+lane inline, so the thought waited for the end of the turn).
 
 The peer: a stock Pipecat 1.14 voice pipeline of pipecat's own classes with their defaults,
 in its own virtual environment (never in tests or CI), driven by a minimal in-memory transport
@@ -57,8 +60,9 @@ Differences that stay, because they are what each agent is: pipecat transcribes 
 segment after its VAD stops (0.2 s) with faster-whisper's defaults (beam 5, 30 s window),
 waits for that transcript and Smart Turn, and falls back to 3 s of silence when Smart Turn says
 "incomplete"; its TTS speaks whole sentences. Ours listens while the user speaks (partials,
-speculative replies), waits at most 2 s, thinks (emotion, IEAT) before replying and speaks
-clause by clause, all stepped in one worker thread.
+speculative replies, the thought formed on partials), waits at most 2 s, thinks (emotion,
+IEAT) before replying and speaks clause by clause; listening on the worker thread, the reply
+on its own.
 
 Install the peer (once; about 2 minutes, no compiler: llama-cpp-python is the wheel that
 .ci/setup built for the project):
@@ -84,7 +88,7 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -153,6 +157,10 @@ def speech_end(vad, pcm: np.ndarray) -> float:
 
 # --- this agent -----------------------------------------------------------------------------
 
+STEPS_SHOWN = ("ThinkAhead", "thought ahead", "StartThinking", "TakeTurn", "speculation used",
+               "thought from partial reused", "AsrFinal", "AgentSpeechStarted")
+
+
 class OursRecorder:
     """The CallWorker's ``emit``: runs in the worker thread right after each step."""
 
@@ -183,13 +191,17 @@ class OursRecorder:
 
 
 class Ours:
-    def __init__(self, think_ahead: bool = False) -> None:
+    def __init__(self, before: bool = False) -> None:
         from duplex_agent.session.config import SessionConfig
         from duplex_agent.session.models import SessionModels
 
-        # as the live drivers run it; --think-ahead: as the file driver does
-        self.config = SessionConfig(input_has_echo=False) if think_ahead else \
-            SessionConfig.live(input_has_echo=False)
+        # as the live drivers run it; before: as they ran it up to 2026-12-02 (the reply
+        # lane stepped inline by the worker, so no thought while the user spoke)
+        self.config = SessionConfig.live(input_has_echo=False)
+        if before:
+            turns = self.config.turns
+            self.config = replace(SessionConfig(input_has_echo=False), turns=replace(
+                turns, end_of_turn=replace(turns.end_of_turn, think_ahead_words=0)))
         print("ours: loading models...", file=sys.stderr, flush=True)
         self.models = SessionModels.load(self.config)
         self.llm = self.models.mind.name
@@ -223,7 +235,10 @@ class Ours:
         turns = timeline.of_type("TakeTurn")
         started = timeline.of_type("AgentSpeechStarted")
         utterance = session.utterance
-        return {"turn_end_s": [round(t["time"] - end_s, 3) for t in turns],
+        steps = [(e["type"], round(e["time"] - end_s, 3),
+                  e.get("partial_text") or e.get("text", ""))
+                 for e in timeline.entries if e["type"] in STEPS_SHOWN]
+        return {"turn_end_s": [round(t["time"] - end_s, 3) for t in turns], "steps": steps,
                 "stream_latency_s": [round(s["time"] - end_s, 3) for s in started],
                 "backchannels": len(timeline.of_type("Backchannel")),
                 "user_text": turns[-1].get("user_text", "") if turns else "",
@@ -314,9 +329,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--peer-python", type=Path, default=PEER_PYTHON,
                         help=f"the peer venv's Python (default {PEER_PYTHON})")
     parser.add_argument("--json", type=Path, metavar="OUT.json", help="write every run here")
-    parser.add_argument("--think-ahead", action="store_true",
-                        help="ours forming the thought while the user speaks, as the file "
-                             "driver does (live drivers wait for the end of the turn)")
+    parser.add_argument("--before", action="store_true",
+                        help="also run ours as the live drivers ran it before the reply lane "
+                             "got its own thread (column 'before'; same rounds)")
     args = parser.parse_args(argv)
     names = list(INPUTS) if args.inputs == "all" else args.inputs.split(",")
     unknown = [n for n in names if n not in INPUTS]
@@ -338,7 +353,9 @@ def main(argv: list[str] | None = None) -> int:
     agents: dict = {}
     try:
         if not args.peer_only:
-            agents["ours"] = Ours(think_ahead=args.think_ahead)
+            agents["ours"] = Ours()
+        if args.before and not args.peer_only:
+            agents["before"] = Ours(before=True)
         if not args.ours_only:
             agents["peer"] = Peer(args.peer_python, scratch)
         runs = run_rounds(agents, inputs, args.rounds, args.warmup)

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from duplex_agent.config import SAMPLE_RATE
-from duplex_agent.session.lanes import Lane
+from duplex_agent.session.lanes import Lane, Pending
 from duplex_agent.voice.chunks import SpeechChunk
 from duplex_agent.voice.playout import Playout
 
@@ -34,6 +34,7 @@ class Utterance:
         self._lane, self._chunks = lane, chunks
         self._free_at = start  # when the generator may produce its next chunk
         self._ready: deque[tuple[float, SpeechChunk]] = deque()
+        self._next: Pending[SpeechChunk | None] | None = None  # the chunk being made
         self._generated = False
         self.texts: list[str] = []
 
@@ -86,16 +87,22 @@ class Utterance:
             self.interrupted = True
             self.ended_at = at_sample / SAMPLE_RATE
             close = getattr(self._chunks, "close", None)
-            if close is not None:
-                close()  # a generator mid-reply: stop the LLM and TTS
+            if close is not None:  # a generator mid-reply: stop the LLM and TTS, once the
+                self._lane.after(close)  # chunk being made (on the lane's thread) is done
             self._ready.clear()
         return self.playout.stop(at_sample)
 
     def _generate_until(self, now: float) -> None:
         """Let the generator produce every chunk it would have produced live by ``now``."""
-        while not self._generated and not self.interrupted and self._free_at <= now:
-            chunk, ready = self._lane.run(self._free_at, lambda: next(self._chunks, None))
-            self._free_at = ready
+        while not self._generated and not self.interrupted:
+            if self._next is None:
+                if self._free_at > now:
+                    return
+                self._next = self._lane.start(self._free_at, lambda: next(self._chunks, None))
+            done, chunk, ready = self._next.poll(now)
+            if not done:
+                return  # still being made on the lane's thread
+            self._next, self._free_at = None, ready
             if chunk is None:
                 self._generated = True
             else:

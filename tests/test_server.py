@@ -397,10 +397,9 @@ def test_freed_native_memory_can_be_returned_between_calls():
     assert len(kept) == 1000
 
 
-def test_live_sessions_think_at_the_end_of_the_turn():
+def test_live_sessions_reply_on_a_thread_and_otherwise_decide_as_on_files():
     from duplex_agent.session.config import SessionConfig
 
     live, files = SessionConfig.live(input_has_echo=True), SessionConfig()
-    assert live.turns.end_of_turn.think_ahead_words == 0 and live.input_has_echo
-    assert files.turns.end_of_turn.think_ahead_words > 0
-    assert live.turns.end_of_turn.speculate_p == files.turns.end_of_turn.speculate_p
+    assert live.threaded_reply and not files.threaded_reply and live.input_has_echo
+    assert live.turns == files.turns

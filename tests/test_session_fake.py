@@ -16,6 +16,8 @@ tested in milliseconds and to the sample:
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -26,7 +28,7 @@ from duplex_agent.events import AsrFinal, AsrPartial, SpeakerCheck, SpeechEnded,
 from duplex_agent.perception.text import TextEmotion, _neutral
 from duplex_agent.reply import ReplyWriter
 from duplex_agent.session.config import BLOCK_SAMPLES, SessionConfig
-from duplex_agent.session.lanes import Lane
+from duplex_agent.session.lanes import Lane, ThreadLane
 from duplex_agent.session.loop import Session
 from duplex_agent.session.models import SessionModels
 from duplex_agent.thinking.thinker import Thinker
@@ -291,3 +293,44 @@ def test_the_thought_formed_while_the_user_spoke_is_reused_for_the_reply():
     thought = next(e for e in session.timeline.entries if e["type"] == "Thought")
     assert thought["cause"] == "wants sleep tips"
     assert any(e["type"] == "AgentSpeechStarted" for e in session.timeline.entries)
+
+
+class GatedVoice(ToneVoice):
+    """The tone voice, held at its first clause until the test opens the gate."""
+
+    def __init__(self) -> None:
+        self.gate, self.held_too_long = threading.Event(), False
+
+    def render(self, text: str, style, language: str = "en") -> Rendered:
+        if not self.gate.wait(timeout=30.0):
+            self.held_too_long = True  # whoever should open the gate was blocked
+        return super().render(text, style, language)
+
+
+def test_live_the_reply_is_made_on_its_own_thread_while_listening_goes_on():
+    """SessionConfig.live: the reply lane is a thread. While the voice is still making the
+    reply, the session keeps stepping (listening) and plays nothing; once it is made, the
+    reply plays at the next step. A session that waited for the reply would never get to
+    open the gate (the voice gives up after 30 s and the test fails)."""
+    voice = GatedVoice()
+    models = SessionModels(listen=None, smart_turn=None, text_emotion=NeutralText(),
+                           mind=FakeMind(), voice=voice, backchannels=Backchannels())
+    config = replace(SessionConfig.live(input_has_echo=False), smart_turn=False)
+    session = Session(models, config, listener=ScriptedListener(user_says(*SCRIPT[0][:3])))
+    assert isinstance(session.reply_lane, ThreadLane)
+    audio = np.zeros(int(8.0 * SAMPLE_RATE), np.float32)
+    audio[int(0.5 * SAMPLE_RATE):int(2.5 * SAMPLE_RATE)] = tone(2.0, USER_HZ)
+    blocks = [audio[i:i + BLOCK_SAMPLES] for i in range(0, len(audio), BLOCK_SAMPLES)]
+    out = [session.step(block) for block in blocks[:200]]  # 4 s: the turn is taken
+    assert actions(session.timeline.entries, "TakeTurn")
+    assert session.reply_lane.busy(session.now) and not np.any(np.concatenate(out))
+    voice.gate.set()
+    for block in blocks[200:]:
+        out.append(session.step(block))
+        if np.any(out[-1]):
+            break
+        time.sleep(0.01)  # the lane's thread makes the reply meanwhile
+    session.close()
+    assert not voice.held_too_long
+    started = [e for e in session.timeline.entries if e["type"] == "AgentSpeechStarted"]
+    assert started and started[0]["time"] > 4.0 and np.any(out[-1])

@@ -94,6 +94,10 @@ class CallWorker:
             self.error = err
             self._emit([Message(Tag.ERROR, data={"code": "internal",
                                                  "message": f"the agent failed: {err}"})])
+        finally:
+            close = getattr(self.session, "close", None)
+            if close is not None:
+                close()  # the session's reply thread ends with the call
 
     def _step(self, block: np.ndarray) -> list[Message]:
         with self._lock:

@@ -76,23 +76,24 @@ class SessionConfig:
     pause_on_onset: bool = True
     # Speech this many dB below the enrolled user's level does not pause the agent.
     pause_level_margin_db: float = 6.0
+    # Run the reply lane (thought, LLM, voice) on a thread of its own, beside listening
+    # (live drivers); off, its compute is charged to the stream timeline inline (files).
+    threaded_reply: bool = False
 
     @classmethod
     def live(cls, input_has_echo: bool = True) -> SessionConfig:
-        """Sessions of the live drivers (browser calls, microphone). Their worker thread
-        steps the listening and the reply lane in turn (the file driver models them as two
-        threads), so a thought formed while the user is still talking stalls listening,
-        and, on a server, every other call, which steps one at a time: live, thoughts wait
-        for the end of the turn. Measured on this machine, same runs: two callers p95
-        7.26 s thinking ahead vs 6.54 s not, three callers overloaded vs answered
-        (benchmarks/calls.py); one caller, 26 turns, wall median 3.14 s vs 3.01 s
-        (benchmarks/peer_latency.py --ours-only [--think-ahead])."""
+        """Sessions of the live drivers (browser calls, microphone): the reply lane is a
+        thread of its own, so thinking, the LLM and the voice run beside the listening
+        (the file driver models the two lanes the same way), and the thought is formed
+        while the user still speaks. Each lane gets one thread (ASR, voice, torch): the
+        two vCPUs share a core, and the LLM alone makes 40 tokens/s, 22 while Whisper
+        decodes on the other one; a third thread only adds contention."""
         from dataclasses import replace
 
-        config = cls(input_has_echo=input_has_echo)
-        turns = config.turns
-        return replace(config, turns=replace(turns, end_of_turn=replace(
-            turns.end_of_turn, think_ahead_words=0)))
+        listen = ListenConfig()
+        listen = replace(listen, asr=replace(listen.asr, threads=1))
+        return cls(listen=listen, voice=replace(VoiceConfig(), threads=1),
+                   input_has_echo=input_has_echo, threaded_reply=True)
 
     @classmethod
     def naive(cls) -> SessionConfig:

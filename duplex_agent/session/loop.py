@@ -13,6 +13,7 @@ import dataclasses
 import heapq
 import itertools
 from collections import deque
+from collections.abc import Callable
 
 import numpy as np
 
@@ -26,7 +27,7 @@ from duplex_agent.events import (
 )
 from duplex_agent.perception import Perceiver
 from duplex_agent.session.config import BLOCK_SAMPLES, SessionConfig
-from duplex_agent.session.lanes import Lane
+from duplex_agent.session.lanes import Lane, Pending, ThreadLane
 from duplex_agent.session.models import SessionModels
 from duplex_agent.session.replies import ReplyJob, reply_chunks
 from duplex_agent.session.signals import PerceptionCache, TurnSignals
@@ -65,13 +66,15 @@ class Session:
         self.thinker = models.mind.thinker(self.perception)
         self.writer = models.mind.writer()
         self.signals = TurnSignals(self.config, models.smart_turn, self.perception)
-        self.listen_lane, self.reply_lane = Lane("listen"), Lane("reply")
+        self.listen_lane = Lane("listen")
+        self.reply_lane = (ThreadLane if self.config.threaded_reply else Lane)("reply")
         self.timeline = Timeline()
         self.samples = 0  # stream position: samples consumed
         self.utterance: Utterance | None = None
         self._job: ReplyJob | None = None
         self._speculation: tuple[str, ReplyJob, Utterance] | None = None
-        self._ahead: tuple[str, Thought] | None = None  # a thought formed mid-turn
+        self._ahead: tuple[str, Pending[Thought]] | None = None  # a thought formed mid-turn
+        self._ahead_noted = False
         self._backchannel = np.zeros(0, np.float32)
         self._pending: list[tuple[float, int, object]] = []  # events not due yet
         self._order = itertools.count()
@@ -93,7 +96,12 @@ class Session:
         for event in self._due() + self.signals.on_tick(self.now):
             self._feed(event)
         self._act(self.controller.on_tick(self.now))
+        self._note_ahead()
         return self._play(start)
+
+    def close(self) -> None:
+        """The conversation is over: let the reply lane's thread end (live)."""
+        self.reply_lane.close()
 
     # --- listening -----------------------------------------------------------------------
 
@@ -168,7 +176,8 @@ class Session:
         self._job, self.utterance, self._ahead = job, utterance, None
 
     def _new_reply(self, turn: TakeTurn, start: float,
-                   prior: Thought | None = None) -> tuple[ReplyJob, Utterance]:
+                   prior: Callable[[], Thought | None] | None = None
+                   ) -> tuple[ReplyJob, Utterance]:
         audio = self.signals.audio(turn.speech_start, turn.speech_end)
         # the thought starts once the perception of these words is ready on the other lane
         start = max(start, self.perception.ready_at(turn.user_text, audio))
@@ -179,8 +188,10 @@ class Session:
     def _utterance(self, job: ReplyJob, start: float, held: bool) -> Utterance:
         chunks = reply_chunks(job, self.thinker, self.writer, self.models.voice,
                               self._last_reply)
-        return Utterance(f"u{next(self._ids)}", chunks, self.reply_lane, start,
-                         BLOCK_SAMPLES, held=held)
+        utterance = Utterance(f"u{next(self._ids)}", chunks, self.reply_lane, start,
+                              BLOCK_SAMPLES, held=held)
+        job.stopped = lambda: utterance.interrupted
+        return utterance
 
     def _speculate(self, action: StartThinking) -> None:
         if self._speculation is not None:
@@ -192,30 +203,40 @@ class Session:
     def _think_ahead(self, action: ThinkAhead) -> None:
         """Form the model's thought on the words so far, on the reply lane when it is
         free (a thought still being formed is not queued behind)."""
-        if self.thinker.model is None or self.reply_lane.busy_until > action.time:
+        if self.thinker.model is None or self.reply_lane.busy(action.time):
             return
-        audio = self._turn_audio(action.time)
-        (thought, _), ready = self.reply_lane.run(action.time, lambda: self.thinker.think(
-            action.time, action.partial_text, audio))
-        if thought.driver == "model":
-            self._ahead = (action.partial_text, thought)
-            self.timeline.note(ready, "thought ahead", action.partial_text)
+        audio, text = self._turn_audio(action.time), action.partial_text
+        self._ahead = (text, self.reply_lane.start(action.time, lambda: self.thinker.think(
+            action.time, text, audio)[0]))
+        self._ahead_noted = False
+        self._note_ahead()
+
+    def _note_ahead(self) -> None:
+        """Put a thought formed ahead on the timeline once it is done."""
+        if self._ahead is None or self._ahead_noted:
+            return
+        text, pending = self._ahead
+        done, thought, ready = pending.poll(self.now)
+        if done:
+            self._ahead_noted = True
+            if thought is not None and thought.driver == "model":
+                self.timeline.note(ready, "thought ahead", text)
 
     def _turn_audio(self, time: float) -> np.ndarray:
         """The user's audio of the turn so far (from its onset) up to ``time``."""
         onset = self.signals.turn_onset if self.signals.turn_onset is not None else time
         return self.signals.audio(onset, time)
 
-    def _thought_ahead(self, text: str) -> Thought | None:
+    def _thought_ahead(self, text: str) -> Callable[[], Thought | None] | None:
         """The mid-turn thought, if ``text`` only extends the words it was formed on (it
         was formed on the reply lane, so a reply started after it finds it done)."""
         ahead = self._ahead
         if ahead is None or not _extends(ahead[0], text, REUSE_THOUGHT_SHARE):
             return None
-        return ahead[1]
+        return ahead[1].value
 
-    def _adopt_speculation(self, turn: TakeTurn) -> tuple[tuple[ReplyJob, Utterance] | None,
-                                                          Thought | None]:
+    def _adopt_speculation(self, turn: TakeTurn) -> tuple[
+            tuple[ReplyJob, Utterance] | None, Callable[[], Thought | None] | None]:
         """The speculative reply if it was on the same words; else the thought it formed,
         when the final words only extend its partial (the model need not think again)."""
         speculation, self._speculation = self._speculation, None
@@ -229,12 +250,13 @@ class Session:
             self.timeline.note(turn.time, "speculation used", text)
             return (job, utterance), None
         utterance.interrupt(self.samples)
-        thought = job.thought
-        if thought is not None and thought.driver == "model" and \
-                _extends(text, turn.user_text, REUSE_THOUGHT_SHARE):
+        if not _extends(text, turn.user_text, REUSE_THOUGHT_SHARE):
+            return None, None
+        if job.thought is not None and job.thought.driver == "model":
             self.timeline.note(turn.time, "thought from partial reused", text)
-            return None, thought
-        return None, None
+        # live, its thought may still be forming: the new reply, behind it on the reply
+        # lane, takes it when it starts (a rule-based thought is not reused)
+        return None, lambda: job.thought
 
     def _stop(self, time: float) -> None:
         utterance = self.utterance

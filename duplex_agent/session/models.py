@@ -26,6 +26,9 @@ class SessionModels:
 
         config = config or SessionConfig()
         reply = config.reply
+        if config.threaded_reply:
+            import torch
+            torch.set_num_threads(1)
         mind = Mind.load(reply.llm, reply.llm_url, reply.llm_model, threads=reply.llm_threads)
         voice = load_voice(config=config.voice)
         models = cls(listen=ListenModels.load(config.listen), smart_turn=SmartTurn(),

@@ -6,8 +6,8 @@ it (an Utterance, through a compute lane) pays for them when they happen.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -30,10 +30,13 @@ class ReplyJob:
     audio: np.ndarray | None
     language: str | None
     interruption: str | None = None
-    prior: Thought | None = None  # a model thought formed on a partial of this turn
+    # a model thought formed on a partial of this turn, asked for when the thinking starts
+    # (on the reply lane, so a thought still being formed ahead is done by then)
+    prior: Callable[[], Thought | None] | None = None
     thought: Thought | None = None
     reply: Reply | None = None  # the checked reply (source, rejected draft), once written
     logged: bool = False  # the thought is on the timeline
+    stopped: Callable[[], bool] = field(default=lambda: False)  # the reply was cut off
 
 
 def fixed_reply(kind: str, language: str) -> str:
@@ -52,13 +55,18 @@ def reply_chunks(job: ReplyJob, thinker: Thinker, writer: ReplyWriter, voice: Vo
         text = f"{fixed_reply('repeat_prefix', lang)} {last_reply}"
         yield from speak_text(text, voice, style_for("neutral", 0.0), lang)
         return
-    job.thought, _ = thinker.think(job.time, job.user_text, job.audio, job.language, job.prior)
+    prior = job.prior() if job.prior is not None else None
+    job.thought, _ = thinker.think(job.time, job.user_text, job.audio, job.language, prior)
+    if job.stopped():  # cut off while thinking (live, the lane is a thread of its own)
+        return
     style = thought_style(job.thought)
     prompt = thinker.reply_prompt(job.thought)
 
     def sentences() -> Iterator[str]:
         for sentence, reply in writer.stream(job.thought, job.user_text, thinker.memory,
                                              prompt):
+            if job.stopped():
+                return
             job.reply = reply
             yield sentence
 

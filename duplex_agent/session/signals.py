@@ -9,6 +9,7 @@ that same perception (``PerceptionCache``) instead of perceiving the segment aga
 
 from __future__ import annotations
 
+import threading
 from collections import deque
 from dataclasses import dataclass
 
@@ -95,6 +96,7 @@ class PerceptionCache:
     def __init__(self, perceiver: Perceiver, keep: int = 16) -> None:
         self.inner = perceiver
         self._recent: deque[_Perceived] = deque(maxlen=keep)
+        self._lock = threading.Lock()  # live, the reply lane's thread reads it too
 
     def perceive(self, time: float, text: str, audio: np.ndarray | None = None,
                  use_text: bool = True, use_voice: bool = True, learn: bool = True,
@@ -108,18 +110,18 @@ class PerceptionCache:
         perception = self.inner.perceive(time, text, audio, use_text, use_voice,
                                          learn=False, language=language)
         if audio is not None:
-            self._recent.append(_Perceived(text.strip(), audio, perception, time))
+            self._add(_Perceived(text.strip(), audio, perception, time))
         return perception
 
     def segment(self, time: float, text: str, audio: np.ndarray, language: str) -> Perception:
         """Perceive a finished segment for the controller; ready once ``settle`` says."""
         perception = self.inner.perceive(time, text, audio, learn=False, language=language)
-        self._recent.append(_Perceived(text.strip(), audio, perception, None))
+        self._add(_Perceived(text.strip(), audio, perception, None))
         return perception
 
     def settle(self, ready: float) -> None:
         """The work that perceived the newest entries is done: it was ready at ``ready``."""
-        for entry in self._recent:
+        for entry in self._entries():
             entry.ready = ready if entry.ready is None else entry.ready
 
     def ready_at(self, text: str, audio: np.ndarray | None) -> float:
@@ -129,17 +131,25 @@ class PerceptionCache:
 
     def learn(self, audio: np.ndarray | None) -> None:
         """Add the turn perceived with ``audio`` to the speaker's baseline (once)."""
-        for entry in self._recent:
+        for entry in self._entries():
             if entry.audio is audio and not entry.learned:
                 entry.learned = True
                 if entry.perception.cues is not None:
                     self.inner.baseline.add(entry.perception.cues)
                 return
 
+    def _add(self, entry: _Perceived) -> None:
+        with self._lock:
+            self._recent.append(entry)
+
+    def _entries(self) -> list[_Perceived]:
+        with self._lock:
+            return list(self._recent)
+
     def _find(self, text: str, audio: np.ndarray | None) -> _Perceived | None:
         if audio is None:
             return None
-        for entry in reversed(self._recent):
+        for entry in reversed(self._entries()):
             if entry.text == text.strip() and (entry.audio is audio or (
                     len(entry.audio) == len(audio) and np.array_equal(entry.audio, audio))):
                 return entry
