@@ -141,6 +141,39 @@ def test_a_bad_first_sentence_falls_back_to_the_template_and_is_counted():
     assert reply.reasons and reply.draft.startswith("Strategy")
 
 
+class ClosableTokens:
+    """A token stream that records how far it was read and whether it was closed (as
+    the LLM owner's stream is: closing it ends the request)."""
+
+    def __init__(self, tokens: list[str]) -> None:
+        self._tokens, self.read, self.closed = iter(tokens), 0, False
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        self.read += 1
+        return next(self._tokens)
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_a_reply_cut_off_mid_sentence_stops_its_llm_at_the_next_token():
+    stream = ClosableTokens(["I'm so", " sorry your", " dog", " died.", " That must", " hurt."])
+
+    class OneStream(ScriptedLlm):
+        def chat(self, messages, sampling: Sampling, opener: str = "") -> Iterator[str]:
+            return stream
+
+    writer = ReplyWriter(OneStream([]))
+    pieces = list(writer.stream(thought(), SAID, EmotionalMemory(),
+                                stopped=lambda: stream.read >= 2))
+    # cut off inside the first sentence: nothing released, no template, no fallback counted
+    assert pieces == [] and writer.stats.fallbacks == 0
+    assert stream.read == 2 and stream.closed
+
+
 def test_a_bad_second_sentence_is_dropped():
     writer = ReplyWriter(ScriptedLlm(["I'm sorry your dog died.", " Rex was 12."]))
     reply = writer.write(thought(), SAID, EmotionalMemory())

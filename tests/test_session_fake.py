@@ -262,7 +262,7 @@ class CountingIeat:
         self.thought_on: list[str] = []  # texts a whole thought was formed for
         self.rethought_on: list[str] = []  # texts that reused an earlier thought
 
-    def think(self, history, user: str, voice: str):
+    def think(self, history, user: str, voice: str, stopped=lambda: False):
         from duplex_agent.thinking.ieat_format import IeatThought
 
         self.thought_on.append(user)

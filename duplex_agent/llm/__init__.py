@@ -8,7 +8,7 @@ llama.cpp (``LlamaCppBackend``) and any OpenAI-compatible server
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -37,6 +37,20 @@ class LlmBackend(Protocol):
     def complete(self, prompt: str, sampling: Sampling) -> Iterator[str]:
         """Stream a raw continuation of ``prompt``."""
         ...
+
+
+def until_stopped(pieces: Iterator[str], stopped: Callable[[], bool]) -> Iterator[str]:
+    """``pieces`` until ``stopped()`` says True (asked before each); the stream is closed
+    when this ends, which ends its request (``PieceStream``)."""
+    try:
+        for piece in pieces:
+            if stopped():
+                return
+            yield piece
+    finally:
+        close = getattr(pieces, "close", None)
+        if close is not None:
+            close()
 
 
 def load_backend(kind: str, url: str | None = None, model: str | None = None,

@@ -11,10 +11,10 @@ before it is released, so the voice can start on the first sentence.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from duplex_agent.llm import LlmBackend, Message, Sampling
+from duplex_agent.llm import LlmBackend, Message, Sampling, until_stopped
 from duplex_agent.memory import EmotionalMemory, memory_question
 from duplex_agent.prompts import load_pairs, load_text
 from duplex_agent.reply.guardrails import Verdict, check, sentences
@@ -61,12 +61,13 @@ class ReplyWriter:
         return pieces[-1][1] if pieces else Reply("", "llm")
 
     def stream(self, thought: Thought, user_text: str, memory: EmotionalMemory,
-               ieat_prompt: str | None = None,
-               recall: str | None = None) -> Iterator[tuple[str, Reply]]:
+               ieat_prompt: str | None = None, recall: str | None = None,
+               stopped: Callable[[], bool] = lambda: False) -> Iterator[tuple[str, Reply]]:
         """Yield (sentence, reply so far) as each checked sentence is ready.
         ``ieat_prompt``: the IEAT model's input and thought, to continue with the reply;
         ``recall``: "trajectory" or "causes" when the turn is known to ask about the
-        feelings so far (else it is recognised from the words)."""
+        feelings so far (else it is recognised from the words); ``stopped``: asked at
+        each token, True ends the reply there (it was cut off: the LLM stops at once)."""
         self.stats.replies += 1
         kind = recall or memory_question(user_text)
         fallback = memory.answer(kind, thought.language) if kind else template(thought)
@@ -77,19 +78,22 @@ class ReplyWriter:
             recall = thought.strategy == "recall"
             tokens = self.backend.complete(ieat_prompt,
                                            RECALL_SAMPLING if recall else REPLY_SAMPLING)
-            yield from self._checked(thought, said, tokens, fallback, 4 if recall else 2)
+            yield from self._checked(thought, said, tokens, fallback, 4 if recall else 2,
+                                     stopped)
             return
         if kind is not None or self.backend is None:
             yield fallback, Reply(fallback, "memory" if kind else "template")
             return
         yield from self._checked(thought, said, self._tokens(thought, user_text, memory),
-                                 fallback)
+                                 fallback, stopped=stopped)
 
     def _checked(self, thought: Thought, said: str, tokens: Iterator[str], fallback: str,
-                 most: int = 2) -> Iterator[tuple[str, Reply]]:
-        """Release the draft sentence by sentence, each checked; at most ``most``."""
+                 most: int = 2, stopped: Callable[[], bool] = lambda: False
+                 ) -> Iterator[tuple[str, Reply]]:
+        """Release the draft sentence by sentence, each checked; at most ``most``. A reply
+        ``stopped`` ends where it is, nothing more checked or released."""
         draft, released = "", []
-        for token in tokens:
+        for token in until_stopped(tokens, stopped):
             draft += token
             if not released and len(draft.lstrip()) > MAX_FIRST_SENTENCE_CHARS and \
                     not _ends_sentence(draft) and len(sentences(draft)) <= 1:
@@ -107,6 +111,8 @@ class ReplyWriter:
                 yield sentence, Reply(" ".join(released), "llm", draft=draft)
             if len(released) >= most:
                 return
+        if stopped():
+            return
         tail = sentences(draft)[len(released):len(released) + 1]
         if tail and len(released) < most:
             verdict = check(" ".join(released + tail), thought, said)

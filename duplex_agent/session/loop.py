@@ -26,8 +26,9 @@ from duplex_agent.events import (
     PlaybackReference,
 )
 from duplex_agent.perception import Perceiver
+from duplex_agent.session.ahead import REUSE_THOUGHT_SHARE, ThoughtsAhead, extends, same_words
 from duplex_agent.session.config import BLOCK_SAMPLES, SessionConfig
-from duplex_agent.session.lanes import Lane, Pending, ThreadLane
+from duplex_agent.session.lanes import Lane, ThreadLane
 from duplex_agent.session.models import SessionModels
 from duplex_agent.session.replies import ReplyJob, reply_chunks
 from duplex_agent.session.signals import PerceptionCache, TurnSignals
@@ -48,7 +49,6 @@ from duplex_agent.utterance import Utterance
 from streaming.listener import Listener
 
 SILENCE_DB = -100.0
-REUSE_THOUGHT_SHARE = 0.6  # a partial this much of the final keeps its thought
 TONE_EMOTION = {"soft": "sad", "calm": "calm", "bright": "happy", "neutral": "neutral"}
 
 
@@ -73,8 +73,7 @@ class Session:
         self.utterance: Utterance | None = None
         self._job: ReplyJob | None = None
         self._speculation: tuple[str, ReplyJob, Utterance] | None = None
-        self._ahead: tuple[str, Pending[Thought]] | None = None  # a thought formed mid-turn
-        self._ahead_noted = False
+        self.ahead = ThoughtsAhead()  # thoughts formed while the user still speaks
         self._backchannel = np.zeros(0, np.float32)
         self._pending: list[tuple[float, int, object]] = []  # events not due yet
         self._order = itertools.count()
@@ -173,7 +172,8 @@ class Session:
         adopted, prior = self._adopt_speculation(turn)
         job, utterance = adopted or self._new_reply(turn, turn.time, prior)
         utterance.release()
-        self._job, self.utterance, self._ahead = job, utterance, None
+        self._job, self.utterance = job, utterance
+        self.ahead.clear()
 
     def _new_reply(self, turn: TakeTurn, start: float,
                    prior: Callable[[], Thought | None] | None = None
@@ -205,22 +205,17 @@ class Session:
         free (a thought still being formed is not queued behind)."""
         if self.thinker.model is None or self.reply_lane.busy(action.time):
             return
-        audio, text = self._turn_audio(action.time), action.partial_text
-        self._ahead = (text, self.reply_lane.start(action.time, lambda: self.thinker.think(
-            action.time, text, audio)[0]))
-        self._ahead_noted = False
+        audio, time = self._turn_audio(action.time), action.time
+        self.ahead.start(self.reply_lane, time, action.partial_text, lambda stopped:
+                         self.thinker.think(time, action.partial_text, audio,
+                                            stopped=stopped)[0])
         self._note_ahead()
 
     def _note_ahead(self) -> None:
         """Put a thought formed ahead on the timeline once it is done."""
-        if self._ahead is None or self._ahead_noted:
-            return
-        text, pending = self._ahead
-        done, thought, ready = pending.poll(self.now)
-        if done:
-            self._ahead_noted = True
-            if thought is not None and thought.driver == "model":
-                self.timeline.note(ready, "thought ahead", text)
+        formed = self.ahead.formed(self.now)
+        if formed is not None:
+            self.timeline.note(formed[0], "thought ahead", formed[1])
 
     def _turn_audio(self, time: float) -> np.ndarray:
         """The user's audio of the turn so far (from its onset) up to ``time``."""
@@ -228,12 +223,9 @@ class Session:
         return self.signals.audio(onset, time)
 
     def _thought_ahead(self, text: str) -> Callable[[], Thought | None] | None:
-        """The mid-turn thought, if ``text`` only extends the words it was formed on (it
-        was formed on the reply lane, so a reply started after it finds it done)."""
-        ahead = self._ahead
-        if ahead is None or not _extends(ahead[0], text, REUSE_THOUGHT_SHARE):
-            return None
-        return ahead[1].value
+        """The thought formed mid-turn that a reply on ``text`` takes (``ThoughtsAhead``)."""
+        self._note_ahead()
+        return self.ahead.prior_for(text)
 
     def _adopt_speculation(self, turn: TakeTurn) -> tuple[
             tuple[ReplyJob, Utterance] | None, Callable[[], Thought | None] | None]:
@@ -246,11 +238,11 @@ class Session:
         if turn.interruption in ("stop", "repeat"):
             utterance.interrupt(self.samples)
             return None, None
-        if _same_words(text, turn.user_text):
+        if same_words(text, turn.user_text):
             self.timeline.note(turn.time, "speculation used", text)
             return (job, utterance), None
         utterance.interrupt(self.samples)
-        if not _extends(text, turn.user_text, REUSE_THOUGHT_SHARE):
+        if not extends(text, turn.user_text, REUSE_THOUGHT_SHARE):
             return None, None
         if job.thought is not None and job.thought.driver == "model":
             self.timeline.note(turn.time, "thought from partial reused", text)
@@ -341,18 +333,3 @@ def controller_config(config: SessionConfig) -> TurnConfig:
                                    pause_level_margin_db=config.pause_level_margin_db)
     return dataclasses.replace(turns, barge_in=barge_in)
 
-
-def _words(text: str) -> list[str]:
-    if any("\u4e00" <= ch <= "\u9fff" for ch in text):  # Chinese: characters are the words
-        return [ch for ch in text if ch.isalnum()]
-    return ["".join(ch for ch in w.lower() if ch.isalnum()) for w in text.split()]
-
-
-def _same_words(a: str, b: str) -> bool:
-    return _words(a) == _words(b)
-
-
-def _extends(partial: str, final: str, share: float) -> bool:
-    """``final`` starts with ``partial``'s words, which make up at least ``share`` of it."""
-    head, whole = _words(partial), _words(final)
-    return bool(head) and whole[:len(head)] == head and len(head) >= share * len(whole)

@@ -64,9 +64,7 @@ def reply_chunks(job: ReplyJob, thinker: Thinker, writer: ReplyWriter, voice: Vo
 
     def sentences() -> Iterator[str]:
         for sentence, reply in writer.stream(job.thought, job.user_text, thinker.memory,
-                                             prompt):
-            if job.stopped():
-                return
+                                             prompt, stopped=job.stopped):
             job.reply = reply
             yield sentence
 

@@ -10,11 +10,11 @@ reused for the final one: only the changed words and the reply are then computed
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from duplex_agent.errors import UserError
-from duplex_agent.llm import Sampling
+from duplex_agent.llm import Sampling, until_stopped
 from duplex_agent.thinking.ieat_format import (
     TURN_END,
     EarlierTurn,
@@ -62,10 +62,13 @@ class IeatModel:
         self.backend = LlamaCppBackend(resolve("llm-fewshot"), name="ieat", n_ctx=1024,
                                        threads=threads, lora_path=adapter_path(adapter))
 
-    def think(self, history: list[EarlierTurn], user: str, voice: str) -> tuple[IeatThought, str]:
-        """The thought for this turn and the text to continue for its reply."""
+    def think(self, history: list[EarlierTurn], user: str, voice: str,
+              stopped: Callable[[], bool] = lambda: False) -> tuple[IeatThought, str]:
+        """The thought for this turn and the text to continue for its reply. ``stopped``
+        is asked at each token: a thought no longer wanted ends there (malformed)."""
         prompt = render_prompt(history, user, voice)
-        written = "".join(self.backend.complete(prompt, THOUGHT_SAMPLING))
+        written = "".join(until_stopped(self.backend.complete(prompt, THOUGHT_SAMPLING),
+                                        stopped))
         thought = parse_output(written + "reply: x")  # the reply comes later
         return thought, prompt + written.rstrip() + "\nreply:"
 

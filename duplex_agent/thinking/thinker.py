@@ -14,6 +14,7 @@ thought is malformed, the rule-based thought stands in (counted in ``stats``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -74,16 +75,19 @@ class Thinker:
 
     def think(self, time: float, text: str, audio: np.ndarray | None = None,
               asr_language: str | None = None, prior: Thought | None = None,
-              described_voice: tuple[str, ...] | None = None) -> tuple[Thought, Perception]:
+              described_voice: tuple[str, ...] | None = None,
+              stopped: Callable[[], bool] = lambda: False) -> tuple[Thought, Perception]:
         """The final thought for a turn, without remembering it yet (a speculative reply
         may be thrown away); ``commit`` remembers it. ``prior``: a model thought formed on
         a partial of this turn, reused instead of thinking again. ``described_voice``: cue
-        words for a voice described rather than heard (evaluation on written turns)."""
+        words for a voice described rather than heard (evaluation on written turns).
+        ``stopped``: True once the thought is no longer wanted (the model stops; the
+        rule-based thought stands in)."""
         language = reply_language(text, asr_language)
         perception = self.perceiver.perceive(time, text, audio, language=language)
         if self.model is not None:
             thought = self._model_thought(time, text, perception, language, prior,
-                                          described_voice)
+                                          described_voice, stopped)
             if thought is not None:
                 return thought, perception
         self.stats.rule_thoughts += 1
@@ -112,7 +116,8 @@ class Thinker:
 
     def _model_thought(self, time: float, text: str, perception: Perception, language: str,
                        prior: Thought | None,
-                       described_voice: tuple[str, ...] | None = None) -> Thought | None:
+                       described_voice: tuple[str, ...] | None = None,
+                       stopped: Callable[[], bool] = lambda: False) -> Thought | None:
         recall = memory_question(text) is not None
         history = self.history(4 if recall else 3)
         tags = self._nonverbal(perception)
@@ -124,7 +129,7 @@ class Thinker:
                                       prior.strategy, "", prior.note)
             reply_prompt = self.model.rethink(history, said, voice, attribution)
         else:
-            attribution, reply_prompt = self.model.think(history, said, voice)
+            attribution, reply_prompt = self.model.think(history, said, voice, stopped)
         if any(not p.startswith("no reply") for p in attribution.problems) or \
                 not attribution.strategy:
             return None
