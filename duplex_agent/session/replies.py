@@ -56,7 +56,8 @@ def reply_chunks(job: ReplyJob, thinker: Thinker, writer: ReplyWriter, voice: Vo
         yield from speak_text(text, voice, style_for("neutral", 0.0), lang)
         return
     prior = job.prior() if job.prior is not None else None
-    job.thought, _ = thinker.think(job.time, job.user_text, job.audio, job.language, prior)
+    job.thought, _ = thinker.think(job.time, job.user_text, job.audio, job.language, prior,
+                                   stopped=job.stopped)
     if job.stopped():  # cut off while thinking (live, the lane is a thread of its own)
         return
     style = thought_style(job.thought)
