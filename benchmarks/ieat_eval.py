@@ -1,6 +1,7 @@
 """The IEAT model against the old path on the corpus' dev split (never seen in training).
 
     python benchmarks/ieat_eval.py [--limit N] [--show 10] [--json out/ieat_eval.json]
+                                   [--paths old new full]
 
 Each dev record is replayed as a turn: its earlier turns (with their thoughts and what the
 user heard) go into the thinker's memory, then the user's words are thought about and
@@ -8,6 +9,10 @@ answered. Old path: the rule-based thought (perception from the words and nonver
 and SmolLM2 told that thought. New path: our fine-tuned Gemma-3-270M + adapter, which
 writes the thought and then the reply, with the record's voice as cue words. The old path
 cannot take voice cue words without audio; it gets the nonverbal tags in the text.
+Full: the new path on the registry's whole Gemma file rather than the shipped copy that
+keeps only the tokens the corpus and the two languages need (``duplex_agent.llm.vocab``);
+the copy's tokens come from the train split only, so dev words outside it are split into
+smaller pieces here as any unseen words would be live.
 
 Per language and overall: emotion accuracy (7-class; 4-class over records whose reference
 is neutral/happy/sad/angry), cause token F1 against the reference (words for English,
@@ -118,7 +123,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=0, help="first N dev records per language")
     parser.add_argument("--show", type=int, default=10, help="turns per language to print")
-    parser.add_argument("--paths", nargs="+", default=["old", "new"], choices=["old", "new"])
+    parser.add_argument("--paths", nargs="+", default=["old", "new"],
+                        choices=["old", "new", "full"])
     parser.add_argument("--json", type=Path, help="write every result here")
     args = parser.parse_args()
 
@@ -136,8 +142,14 @@ def main() -> None:
     text_model.estimate("warm up")
     results, tables = {}, {}
     for path in args.paths:
-        mind = Mind.load("smollm2" if path == "old" else "ieat")
-        if path == "new" and mind.ieat is None:
+        if path == "full":
+            from duplex_agent.thinking.ieat_model import IeatModel, base_model
+
+            ieat = IeatModel(threads=1, base=base_model(full=True))
+            mind = Mind(ieat.backend, ieat)
+        else:
+            mind = Mind.load("smollm2" if path == "old" else "ieat", threads=1)
+        if path != "old" and mind.ieat is None:
             raise SystemExit(f"the IEAT model is not available: {mind.note}")
         mind.warm()
         results[path] = [replay(r, mind, text_model) for r in tqdm(records, desc=path)]

@@ -40,8 +40,9 @@ This agent: `Session(SessionModels.load(config), config)`,
 --input FILE` uses), stepped by a `CallWorker` exactly as the live drivers do; its emit
 callback timestamps the steps: the reply lane (thought, LLM, voice) is a thread of its own
 beside the worker, and the thought is formed while the user speaks. ``--before`` adds the
-same agent as the live drivers ran it before (column "before": the worker stepped the reply
-lane inline, so the thought waited for the end of the turn).
+same agent as it ran before its IEAT model got the compact vocabulary (column "before":
+the model on the registry's whole Gemma file, 262,144 tokens scored at every step;
+``duplex_agent.llm.vocab``).
 
 The peer: a stock Pipecat 1.14 voice pipeline of pipecat's own classes with their defaults,
 in its own virtual environment (never in tests or CI), driven by a minimal in-memory transport
@@ -88,7 +89,7 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -195,15 +196,17 @@ class Ours:
         from duplex_agent.session.config import SessionConfig
         from duplex_agent.session.models import SessionModels
 
-        # as the live drivers run it; before: as they ran it up to 2026-12-02 (the reply
-        # lane stepped inline by the worker, so no thought while the user spoke)
+        # as the live drivers run it; before: with the IEAT model on the whole vocabulary
         self.config = SessionConfig.live(input_has_echo=False)
+        mind = None
         if before:
-            turns = self.config.turns
-            self.config = replace(SessionConfig(input_has_echo=False), turns=replace(
-                turns, end_of_turn=replace(turns.end_of_turn, think_ahead_words=0)))
+            from duplex_agent.mind import Mind
+            from duplex_agent.thinking.ieat_model import IeatModel, base_model
+
+            ieat = IeatModel(threads=self.config.reply.llm_threads, base=base_model(full=True))
+            mind = Mind(ieat.backend, ieat)
         print("ours: loading models...", file=sys.stderr, flush=True)
-        self.models = SessionModels.load(self.config)
+        self.models = SessionModels.load(self.config, mind)
         self.llm = self.models.mind.name
 
     def run(self, item: Input) -> dict:
@@ -330,8 +333,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help=f"the peer venv's Python (default {PEER_PYTHON})")
     parser.add_argument("--json", type=Path, metavar="OUT.json", help="write every run here")
     parser.add_argument("--before", action="store_true",
-                        help="also run ours as the live drivers ran it before the reply lane "
-                             "got its own thread (column 'before'; same rounds)")
+                        help="also run ours with its IEAT model on the whole Gemma "
+                             "vocabulary, as before the compact copy (column 'before'; "
+                             "same rounds)")
     args = parser.parse_args(argv)
     names = list(INPUTS) if args.inputs == "all" else args.inputs.split(",")
     unknown = [n for n in names if n not in INPUTS]

